@@ -1,0 +1,157 @@
+import { EMPTY_SLOT_BIAS } from '../graph/io-names.js';
+
+export interface CacheShape {
+  numLayers: number;
+  numKvHeads: number;
+  headDim: number;
+}
+
+/** A compacted (or copied) run of slots for one KV head, written over a range of that head's slots. */
+export interface SlotRun {
+  keys: Float32Array; // n×d
+  values: Float32Array; // n×d
+  bias: Float32Array; // n
+  sources: Int32Array; // n, source token index of each slot
+}
+
+/**
+ * One layer's cache: fixed-capacity slot buffers [kvHeads, capacity, headDim] that the graph reads directly,
+ * a per-slot additive bias (0 ordinary, β compacted, EMPTY_SLOT_BIAS empty) and per-slot metadata.
+ * Heads may hold different numbers of slots (non-uniform budgets); the buffer is as wide as the fullest head.
+ */
+export class LayerSlots {
+  capacity = 0;
+  keys = new Float32Array(0);
+  values = new Float32Array(0);
+  bias = new Float32Array(0);
+  /** Source token index of each slot, -1 when empty. */
+  sources = new Int32Array(0);
+  readonly used: Int32Array;
+
+  constructor(
+    readonly kvHeads: number,
+    readonly headDim: number,
+  ) {
+    this.used = new Int32Array(kvHeads);
+  }
+
+  /** Grows (never shrinks) to at least `slots`, in steps of `chunk`, keeping each head's rows. */
+  reserve(slots: number, chunk: number): void {
+    if (slots <= this.capacity) return;
+    this.resize(Math.ceil(slots / chunk) * chunk);
+  }
+
+  /** Resizes to exactly `capacity` slots per head (must hold every used slot). */
+  resize(capacity: number): void {
+    const { kvHeads: KV, headDim: d } = this;
+    const maxUsed = Math.max(0, ...this.used);
+    if (capacity < maxUsed) throw new Error(`cannot shrink a layer to ${capacity} slots: ${maxUsed} are in use`);
+    const keys = new Float32Array(KV * capacity * d);
+    const values = new Float32Array(KV * capacity * d);
+    const bias = new Float32Array(KV * capacity).fill(EMPTY_SLOT_BIAS);
+    const sources = new Int32Array(KV * capacity).fill(-1);
+    for (let h = 0; h < KV; h++) {
+      const n = this.used[h];
+      keys.set(this.keys.subarray(h * this.capacity * d, (h * this.capacity + n) * d), h * capacity * d);
+      values.set(this.values.subarray(h * this.capacity * d, (h * this.capacity + n) * d), h * capacity * d);
+      bias.set(this.bias.subarray(h * this.capacity, h * this.capacity + n), h * capacity);
+      sources.set(this.sources.subarray(h * this.capacity, h * this.capacity + n), h * capacity);
+    }
+    Object.assign(this, { capacity, keys, values, bias, sources });
+  }
+
+  /** Appends S new rows per head from graph outputs laid out [kvHeads, S, headDim]. */
+  append(newKeys: Float32Array, newValues: Float32Array, S: number, firstSource: number, chunk: number): void {
+    const { kvHeads: KV, headDim: d } = this;
+    this.reserve(Math.max(...this.used) + S, chunk);
+    const cap = this.capacity;
+    for (let h = 0; h < KV; h++) {
+      const at = h * cap + this.used[h];
+      this.keys.set(newKeys.subarray(h * S * d, (h + 1) * S * d), at * d);
+      this.values.set(newValues.subarray(h * S * d, (h + 1) * S * d), at * d);
+      this.bias.fill(0, at, at + S);
+      for (let i = 0; i < S; i++) this.sources[at + i] = firstSource + i;
+      this.used[h] += S;
+    }
+  }
+
+  /** Copies one head's slots [start, end) out. */
+  readRun(head: number, start: number, end: number): SlotRun {
+    const { headDim: d, capacity: cap } = this;
+    const a = head * cap + start;
+    const b = head * cap + end;
+    return {
+      keys: this.keys.slice(a * d, b * d),
+      values: this.values.slice(a * d, b * d),
+      bias: this.bias.slice(a, b),
+      sources: this.sources.slice(a, b),
+    };
+  }
+
+  /**
+   * Replaces one head's slots [start, end) with `run` (usually fewer slots), shifting the slots after `end` down and
+   * marking the freed tail empty.
+   */
+  replaceRun(head: number, start: number, end: number, run: SlotRun): void {
+    const { headDim: d } = this;
+    const n = run.bias.length;
+    const used = this.used[head];
+    const tail = this.readRun(head, end, used);
+    const newUsed = start + n + (used - end);
+    if (newUsed > this.capacity) this.resize(newUsed);
+    const base = head * this.capacity;
+    const write = (r: SlotRun, at: number) => {
+      this.keys.set(r.keys, (base + at) * d);
+      this.values.set(r.values, (base + at) * d);
+      this.bias.set(r.bias, base + at);
+      this.sources.set(r.sources, base + at);
+    };
+    write(run, start);
+    write(tail, start + n);
+    this.keys.fill(0, (base + newUsed) * d, (base + used) * d);
+    this.values.fill(0, (base + newUsed) * d, (base + used) * d);
+    this.bias.fill(EMPTY_SLOT_BIAS, base + newUsed, base + Math.max(used, newUsed));
+    this.sources.fill(-1, base + newUsed, base + Math.max(used, newUsed));
+    this.used[head] = newUsed;
+  }
+}
+
+/** The whole cache: one LayerSlots per layer plus the logical length (the next token's RoPE position). */
+export class KvCache {
+  readonly layers: LayerSlots[];
+  /** Positions consumed so far. After compaction this exceeds the slots held. */
+  logicalLength = 0;
+
+  constructor(
+    readonly shape: CacheShape,
+    readonly growChunk = 128,
+  ) {
+    this.layers = Array.from({ length: shape.numLayers }, () => new LayerSlots(shape.numKvHeads, shape.headDim));
+  }
+
+  /** Make room for `extra` more slots in every head, in one allocation (before a long prefill). */
+  reserveExtra(extra: number): void {
+    for (const layer of this.layers) layer.reserve(Math.max(...layer.used) + extra, this.growChunk);
+  }
+
+  /** Slots held per (layer, head), including compacted ones. */
+  slotCount(layer: number, head: number): number {
+    return this.layers[layer].used[head];
+  }
+
+  /** Bytes of K and V actually allocated (capacity, i.e. what the graph reads). */
+  allocatedBytes(): number {
+    return this.layers.reduce((s, l) => s + (l.keys.byteLength + l.values.byteLength + l.bias.byteLength), 0);
+  }
+
+  /** Bytes of K and V in occupied slots. */
+  usedBytes(): number {
+    const per = this.shape.headDim * 2 * 4 + 4;
+    return this.layers.reduce((s, l) => s + l.used.reduce((a, b) => a + b, 0) * per, 0);
+  }
+
+  clear(): void {
+    for (let i = 0; i < this.layers.length; i++) this.layers[i] = new LayerSlots(this.shape.numKvHeads, this.shape.headDim);
+    this.logicalLength = 0;
+  }
+}

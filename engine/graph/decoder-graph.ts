@@ -1,0 +1,202 @@
+import type { ModelSpec } from '../model/spec.js';
+import { ropeInvFreq } from '../model/rope.js';
+import type { ModelWeights } from '../model/weights.js';
+import { f32ToF16 } from '../model/dtype.js';
+import { DT, type GraphBuilder } from './onnx-builder.js';
+import { EMPTY_SLOT_BIAS, IO } from './io-names.js';
+import { concatQ4Rows, quantizeQ4 } from './quantize.js';
+
+export type WeightFormat = 'q4' | 'fp16' | 'fp32';
+export type AttentionSummary = 'none' | 'per-query' | 'reduced';
+
+export interface DecoderGraphOptions {
+  weights: WeightFormat;
+  /** MatMulNBits accuracy level: 4 computes with int8 activations (fast on CPU, ~1e-2 abs error), 0 in fp32. */
+  accuracyLevel: number;
+  /**
+   * Attention probabilities over the past slots, summed over the query heads of each KV head:
+   * 'per-query' → [1, kvHeads, S, C], 'reduced' → also summed over the S new tokens → [1, kvHeads, C].
+   */
+  attentionSummary: AttentionSummary;
+}
+
+export const DEFAULT_GRAPH_OPTIONS: DecoderGraphOptions = { weights: 'q4', accuracyLevel: 4, attentionSummary: 'none' };
+
+export const OPSETS = [
+  { domain: '', version: 21 },
+  { domain: 'com.microsoft', version: 1 },
+];
+
+function transposeRows(w: Float32Array, N: number, K: number): Float32Array {
+  const t = new Float32Array(N * K);
+  for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) t[k * N + n] = w[n * K + k];
+  return t;
+}
+
+function concatFloat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/**
+ * Builds the decoder: one graph for prefill and decode. Per layer it takes the cache as fixed-capacity slot buffers
+ * with a per-slot additive bias (β for compacted slots, EMPTY_SLOT_BIAS for empty ones), attends over
+ * [past slots, new tokens] with a two-part softmax (no concatenation of the cache), and returns only the new K/V rows
+ * and the post-RoPE queries. Reads top to bottom like the reference forward pass in engine/reference/forward.ts.
+ */
+export function buildDecoderGraph(
+  g: GraphBuilder,
+  spec: ModelSpec,
+  weights: ModelWeights,
+  options: DecoderGraphOptions,
+  onLayer?: (layer: number) => void,
+): void {
+  const { hiddenSize: h, numHeads: H, numKvHeads: KV, headDim: d, intermediateSize: I, numLayers: L } = spec;
+  const G = H / KV;
+  const eps = spec.rmsNormEps;
+
+  // ---- inputs
+  const inputIds = g.input(IO.inputIds, DT.INT64, [1, 'S']);
+  const positionIds = g.input(IO.positionIds, DT.INT64, [1, 'S']);
+  const logitsIndex = g.input(IO.logitsIndex, DT.INT64, ['N']);
+
+  // ---- linear layers in the chosen weight format; `rows` are [N_i, K] parts fused into one matmul
+  const linear = (x: string, name: string, rows: Float32Array[], Ns: number[], K: number): string => {
+    const N = Ns.reduce((a, b) => a + b, 0);
+    if (options.weights === 'q4') {
+      const q = concatQ4Rows(rows.map((w, i) => quantizeQ4(w, Ns[i], K)));
+      const B = g.initializer(`${name}.q4`, DT.UINT8, [N, q.blocksPerRow, 16], q.packed);
+      const scales = g.initializer(`${name}.scales`, DT.FLOAT, [N * q.blocksPerRow], q.scales);
+      const zp = g.initializer(`${name}.zp`, DT.UINT8, [q.zeroPoints.length], q.zeroPoints);
+      return g.op('MatMulNBits', [x, B, scales, zp], { K, N, bits: 4, block_size: 32, accuracy_level: options.accuracyLevel }, 'com.microsoft');
+    }
+    const wt = transposeRows(concatFloat(rows), N, K);
+    if (options.weights === 'fp16') {
+      const w16 = g.initializer(`${name}.fp16`, DT.FLOAT16, [K, N], f32ToF16(wt));
+      return g.op('MatMul', [x, g.op('Cast', [w16], { to: DT.FLOAT })]);
+    }
+    return g.op('MatMul', [x, g.initializer(`${name}.weight`, DT.FLOAT, [K, N], wt)]);
+  };
+  const rmsNorm = (x: string, weight: Float32Array, name: string): string =>
+    g.op('SimplifiedLayerNormalization', [x, g.initializer(name, DT.FLOAT, [weight.length], weight)], { axis: -1, epsilon: { float: eps } });
+
+  // ---- token embedding (fp16 table unless fp32 weights: halves the largest tensor)
+  const embedF32 = weights.global('embed');
+  const embedTable =
+    options.weights === 'fp32'
+      ? g.initializer('embed.weight', DT.FLOAT, [spec.vocabSize, h], embedF32)
+      : g.op('Cast', [g.initializer('embed.fp16', DT.FLOAT16, [spec.vocabSize, h], f32ToF16(embedF32))], { to: DT.FLOAT });
+  let x = g.op('Gather', [embedTable, inputIds], { axis: 0 });
+
+  // ---- RoPE tables for the given logical positions: cos/sin [1, S, 1, d]
+  const invFreq = g.constFloat(Float32Array.from(ropeInvFreq(spec)));
+  const pos = g.op('Unsqueeze', [g.op('Cast', [positionIds], { to: DT.FLOAT }), g.constInt64([2])]);
+  const freqs = g.op('Mul', [pos, invFreq]);
+  const emb = g.op('Concat', [freqs, freqs], { axis: -1 });
+  const cos = g.op('Unsqueeze', [g.op('Cos', [emb]), g.constInt64([2])]);
+  const sin = g.op('Unsqueeze', [g.op('Sin', [emb]), g.constInt64([2])]);
+  const rope = (t: string): string => {
+    const [t1, t2] = g.node('Split', [t, g.constInt64([d / 2, d / 2])], { axis: -1 }, { outputs: 2 });
+    const rotated = g.op('Concat', [g.op('Neg', [t2]), t1], { axis: -1 });
+    return g.op('Add', [g.op('Mul', [t, cos]), g.op('Mul', [rotated, sin])]);
+  };
+
+  // ---- causal mask inside the chunk of S new tokens: [S, S], -1e30 above the diagonal
+  const S = g.op('Gather', [g.op('Shape', [inputIds]), g.constInt64([1], [])], { axis: 0 });
+  const range = g.op('Range', [g.constInt64([0], []), S, g.constInt64([1], [])]);
+  const future = g.op('Greater', [g.op('Unsqueeze', [range, g.constInt64([0])]), g.op('Unsqueeze', [range, g.constInt64([1])])]);
+  const causalMask = g.op('Where', [future, g.constScalarFloat(EMPTY_SLOT_BIAS), g.constScalarFloat(0)]);
+  const S1 = g.op('Unsqueeze', [S, g.constInt64([0])]);
+  const groupedScores = g.op('Concat', [g.constInt64([1, KV, G]), S1, S1], { axis: 0 }); // [1, KV, G, S, S]
+
+  const scale = 1 / Math.sqrt(d);
+  const lastAxis = g.constInt64([-1]);
+
+  for (let l = 0; l < L; l++) {
+    const pastKey = g.input(IO.pastKey(l), DT.FLOAT, [1, KV, 'C', d]);
+    const pastValue = g.input(IO.pastValue(l), DT.FLOAT, [1, KV, 'C', d]);
+    const pastBias = g.input(IO.pastBias(l), DT.FLOAT, [1, KV, 'C']);
+
+    // attention block
+    const xn = rmsNorm(x, weights.layer('attnNorm', l), `l${l}.attn_norm`);
+    let qkv = linear(xn, `l${l}.qkv`, [weights.layer('q', l), weights.layer('k', l), weights.layer('v', l)], [H * d, KV * d, KV * d], h);
+    if (spec.qkvBias) {
+      const bias = concatFloat([weights.layer('qBias', l), weights.layer('kBias', l), weights.layer('vBias', l)]);
+      qkv = g.op('Add', [qkv, g.initializer(`l${l}.qkv.bias`, DT.FLOAT, [bias.length], bias)]);
+    }
+    const [qFlat, kFlat, vFlat] = g.node('Split', [qkv, g.constInt64([H * d, KV * d, KV * d])], { axis: -1 }, { outputs: 3 });
+    let q = g.op('Reshape', [qFlat, g.constInt64([0, 0, H, d])]); // [1, S, H, d]
+    let k = g.op('Reshape', [kFlat, g.constInt64([0, 0, KV, d])]);
+    const v = g.op('Reshape', [vFlat, g.constInt64([0, 0, KV, d])]);
+    if (spec.qkNorm) {
+      q = rmsNorm(q, weights.layer('qNorm', l), `l${l}.q_norm`);
+      k = rmsNorm(k, weights.layer('kNorm', l), `l${l}.k_norm`);
+    }
+    const qHeads = g.op('Transpose', [rope(q)], { perm: [0, 2, 1, 3] }); // [1, H, S, d]
+    const kNew = g.op('Transpose', [rope(k)], { perm: [0, 2, 1, 3] }); // [1, KV, S, d]
+    const vNew = g.op('Transpose', [v], { perm: [0, 2, 1, 3] });
+    g.output(qHeads, IO.queries(l), DT.FLOAT, [1, H, 'S', d]);
+    g.output(kNew, IO.newKey(l), DT.FLOAT, [1, KV, 'S', d]);
+    g.output(vNew, IO.newValue(l), DT.FLOAT, [1, KV, 'S', d]);
+
+    // Query heads of one KV head stacked as rows: [1, KV, G*S, d] (head h uses KV head h / G).
+    const qGroups = g.op('Reshape', [qHeads, g.constInt64([0, KV, -1, d])]);
+    const biasRow = g.op('Unsqueeze', [pastBias, g.constInt64([2])]); // [1, KV, 1, C]
+    const sPast = g.op('Add', [g.op('FusedMatMul', [qGroups, pastKey], { transB: 1, alpha: { float: scale } }, 'com.microsoft'), biasRow]);
+    const sNewRaw = g.op('FusedMatMul', [qGroups, kNew], { transB: 1, alpha: { float: scale } }, 'com.microsoft');
+    const sNew5 = g.op('Add', [g.op('Reshape', [sNewRaw, groupedScores]), causalMask]);
+    const sNew = g.op('Reshape', [sNew5, g.constInt64([0, KV, -1, 0])]);
+    // Two-part softmax: shared row max, exp of each part, one denominator.
+    const m = g.op('Max', [
+      g.op('ReduceMax', [sPast, lastAxis], { keepdims: 1 }),
+      g.op('ReduceMax', [sNew, lastAxis], { keepdims: 1 }),
+    ]);
+    const ePast = g.op('Exp', [g.op('Sub', [sPast, m])]);
+    const eNew = g.op('Exp', [g.op('Sub', [sNew, m])]);
+    const denom = g.op('Add', [g.op('ReduceSum', [ePast, lastAxis], { keepdims: 1 }), g.op('ReduceSum', [eNew, lastAxis], { keepdims: 1 })]);
+    const num = g.op('Add', [g.op('MatMul', [ePast, pastValue]), g.op('MatMul', [eNew, vNew])]);
+    const attn = g.op('Div', [num, denom]); // [1, KV, G*S, d]
+    if (options.attentionSummary !== 'none') {
+      const C1 = g.op('Gather', [g.op('Shape', [pastKey]), g.constInt64([2])], { axis: 0 });
+      const groupedPast = g.op('Concat', [g.constInt64([1, KV, G]), S1, C1], { axis: 0 });
+      const probs = g.op('Reshape', [g.op('Div', [ePast, denom]), groupedPast]); // [1, KV, G, S, C]
+      const perQuery = g.op('ReduceSum', [probs, g.constInt64([2])], { keepdims: 0 }); // [1, KV, S, C]
+      if (options.attentionSummary === 'per-query') {
+        g.output(perQuery, IO.attention(l), DT.FLOAT, [1, KV, 'S', 'C']);
+      } else {
+        g.output(g.op('ReduceSum', [perQuery, g.constInt64([2])], { keepdims: 0 }), IO.attention(l), DT.FLOAT, [1, KV, 'C']);
+      }
+    }
+    const attnHeads = g.op('Transpose', [g.op('Reshape', [attn, g.constInt64([0, KV, G, -1, d])])], { perm: [0, 3, 1, 2, 4] });
+    const attnFlat = g.op('Reshape', [attnHeads, g.constInt64([0, 0, H * d])]);
+    x = g.op('Add', [x, linear(attnFlat, `l${l}.o`, [weights.layer('o', l)], [h], H * d)]);
+
+    // MLP block (SwiGLU)
+    const xm = rmsNorm(x, weights.layer('mlpNorm', l), `l${l}.mlp_norm`);
+    const gu = linear(xm, `l${l}.gate_up`, [weights.layer('gate', l), weights.layer('up', l)], [I, I], h);
+    const [gate, up] = g.node('Split', [gu, g.constInt64([I, I])], { axis: -1 }, { outputs: 2 });
+    const act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]);
+    x = g.op('Add', [x, linear(act, `l${l}.down`, [weights.layer('down', l)], [h], I)]);
+    onLayer?.(l);
+  }
+
+  // ---- logits only at the requested positions
+  const picked = g.op('Gather', [x, logitsIndex], { axis: 1 }); // [1, N, h]
+  const normed = rmsNorm(picked, weights.global('finalNorm'), 'final_norm');
+  let logits: string;
+  if (options.weights === 'q4') {
+    logits = linear(normed, 'lm_head', [weights.lmHead()], [spec.vocabSize], h);
+  } else if (spec.tieWordEmbeddings) {
+    // Share the embedding table: Gemm with transB reads it as [vocab, hidden] without a transposed copy.
+    const flat = g.op('Reshape', [normed, g.constInt64([-1, h])]);
+    logits = g.op('Unsqueeze', [g.op('Gemm', [flat, embedTable], { transB: 1 }), g.constInt64([0])]);
+  } else {
+    logits = linear(normed, 'lm_head', [weights.lmHead()], [spec.vocabSize], h);
+  }
+  g.output(logits, IO.logits, DT.FLOAT, [1, 'N', spec.vocabSize]);
+}

@@ -1,0 +1,76 @@
+import ort from 'onnxruntime-node';
+import type { KvCache } from '../cache/kv-cache.js';
+import { IO } from '../graph/io-names.js';
+import type { ModelSpec } from '../model/spec.js';
+
+export interface StepOptions {
+  /** Which positions of the chunk get logits: the last only (default) or all. */
+  logits?: 'last' | 'all';
+  /** Return the post-RoPE queries of each layer, [heads, S, headDim]. */
+  queries?: boolean;
+  /** Return the graph's attention summary over past slots (only if the graph was built with one). */
+  attention?: boolean;
+}
+
+export interface StepResult {
+  /** [N, vocab] */
+  logits: Float32Array;
+  queries?: Float32Array[];
+  attention?: Float32Array[];
+  /** Physical slots per head the graph read for this step (the cache capacity). */
+  pastSlots: number;
+}
+
+/**
+ * Runs the decoder graph over a chunk of new tokens against a KvCache, then appends the chunk's K/V rows to the
+ * cache. Inputs are zero-copy views of the cache buffers; only the new rows come back.
+ */
+export class Decoder {
+  constructor(
+    readonly session: ort.InferenceSession,
+    readonly spec: ModelSpec,
+  ) {}
+
+  get hasAttentionSummary(): boolean {
+    return this.session.outputNames.includes(IO.attention(0));
+  }
+
+  async step(cache: KvCache, ids: ArrayLike<number>, opts: StepOptions = {}): Promise<StepResult> {
+    const S = ids.length;
+    const { numLayers: L, numKvHeads: KV, headDim: d, vocabSize: V } = this.spec;
+    // Every layer must expose at least one slot (an empty one is harmless: its bias removes it).
+    cache.reserveExtra(0);
+    for (const layer of cache.layers) if (layer.capacity === 0) layer.reserve(1, cache.growChunk);
+    const start = cache.logicalLength;
+    const feeds: Record<string, ort.Tensor> = {
+      [IO.inputIds]: new ort.Tensor('int64', BigInt64Array.from(Array.from(ids, (t) => BigInt(t))), [1, S]),
+      [IO.positionIds]: new ort.Tensor('int64', BigInt64Array.from({ length: S }, (_, i) => BigInt(start + i)), [1, S]),
+      [IO.logitsIndex]:
+        opts.logits === 'all'
+          ? new ort.Tensor('int64', BigInt64Array.from({ length: S }, (_, i) => BigInt(i)), [S])
+          : new ort.Tensor('int64', BigInt64Array.of(BigInt(S - 1)), [1]),
+    };
+    const fetches: string[] = [IO.logits];
+    for (let l = 0; l < L; l++) {
+      const layer = cache.layers[l];
+      const C = layer.capacity;
+      feeds[IO.pastKey(l)] = new ort.Tensor('float32', layer.keys, [1, KV, C, d]);
+      feeds[IO.pastValue(l)] = new ort.Tensor('float32', layer.values, [1, KV, C, d]);
+      feeds[IO.pastBias(l)] = new ort.Tensor('float32', layer.bias, [1, KV, C]);
+      fetches.push(IO.newKey(l), IO.newValue(l));
+      if (opts.queries) fetches.push(IO.queries(l));
+      if (opts.attention && this.hasAttentionSummary) fetches.push(IO.attention(l));
+    }
+    const pastSlots = cache.layers[0].capacity;
+    const out = await this.session.run(feeds, fetches);
+    const result: StepResult = { logits: out[IO.logits].data as Float32Array, pastSlots };
+    if (result.logits.length !== (opts.logits === 'all' ? S : 1) * V) throw new Error('unexpected logits shape');
+    if (opts.queries) result.queries = Array.from({ length: L }, (_, l) => out[IO.queries(l)].data as Float32Array);
+    if (opts.attention && this.hasAttentionSummary) result.attention = Array.from({ length: L }, (_, l) => out[IO.attention(l)].data as Float32Array);
+    for (let l = 0; l < L; l++) {
+      cache.layers[l].append(out[IO.newKey(l)].data as Float32Array, out[IO.newValue(l)].data as Float32Array, S, start, cache.growChunk);
+    }
+    cache.logicalLength += S;
+    return result;
+  }
+}

@@ -1,0 +1,135 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { KvCache } from '../../engine/cache/kv-cache.js';
+import { convertCheckpoint } from '../../engine/graph/convert.js';
+import type { DecoderGraphOptions } from '../../engine/graph/decoder-graph.js';
+import { dequantizeQ4, quantizeQ4 } from '../../engine/graph/quantize.js';
+import { f16ToF32, f32ToF16 } from '../../engine/model/dtype.js';
+import type { ModelSpec } from '../../engine/model/spec.js';
+import { referenceForward } from '../../engine/reference/forward.js';
+import { refWeightsFrom } from '../../engine/reference/weights.js';
+import { Decoder } from '../../engine/runtime/decoder.js';
+import { openSession } from '../../engine/runtime/execution-provider.js';
+import { tinySpec, tinyWeights } from '../helpers/tiny-model.js';
+
+const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'longread-graph-'));
+afterAll(() => fs.rmSync(cacheRoot, { recursive: true, force: true }));
+
+async function setup(spec: ModelSpec, options: DecoderGraphOptions, seed = 7) {
+  const weights = tinyWeights(spec, seed);
+  const converted = convertCheckpoint({ weights, spec, fingerprint: `tiny-${seed}-${JSON.stringify(spec)}`, options, cacheRoot });
+  const { session } = await openSession(converted.modelPath, 'cpu');
+  const ref =
+    options.weights === 'q4'
+      ? refWeightsFrom(weights, {
+          linear: (w, N, K) => dequantizeQ4(quantizeQ4(w, N, K)),
+          embed: (w) => f16ToF32(f32ToF16(w)),
+        })
+      : refWeightsFrom(weights);
+  return { decoder: new Decoder(session, spec), ref };
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+const FP32: DecoderGraphOptions = { weights: 'fp32', accuracyLevel: 0, attentionSummary: 'none' };
+
+const variants: [string, Partial<ModelSpec>][] = [
+  ['llama GQA 2, tied', {}],
+  ['MHA (ratio 1), untied', { numKvHeads: 4, tieWordEmbeddings: false }],
+  ['GQA ratio 7, qkv bias (qwen2)', { numHeads: 7, numKvHeads: 1, hiddenSize: 56, qkvBias: true, family: 'qwen2' }],
+  ['q/k norm, explicit head_dim ≠ hidden/heads (qwen3)', { qkNorm: true, headDim: 16, family: 'qwen3' }],
+  [
+    'llama3 rope scaling',
+    { ropeTheta: 500000, ropeScaling: { type: 'llama3', factor: 32, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 64 } },
+  ],
+];
+
+describe('ONNX decoder graph vs float64 reference forward pass', () => {
+  for (const [name, over] of variants) {
+    it(`${name}: logits, new K/V and queries within 1e-4 (fp32 weights)`, async () => {
+      const spec = tinySpec(over);
+      const { decoder, ref } = await setup(spec, FP32);
+      const ids = [1, 5, 9, 33, 12, 60, 7, 3, 44, 21];
+      const cache = new KvCache({ numLayers: spec.numLayers, numKvHeads: spec.numKvHeads, headDim: spec.headDim });
+      const got = await decoder.step(cache, ids, { logits: 'all', queries: true });
+      const want = referenceForward(spec, ref, ids, ids.map((_, i) => i));
+      const V = spec.vocabSize;
+      for (let t = 0; t < ids.length; t++) {
+        expect(maxAbsDiff(got.logits.subarray(t * V, (t + 1) * V), want.logits[t])).toBeLessThan(1e-4);
+      }
+      const d = spec.headDim;
+      const S = ids.length;
+      for (let h = 0; h < spec.numHeads; h++) {
+        expect(maxAbsDiff(got.queries![1].subarray(h * S * d, (h + 1) * S * d), want.queries[1][h])).toBeLessThan(1e-4);
+      }
+      const layer = cache.layers[1];
+      for (let kh = 0; kh < spec.numKvHeads; kh++) {
+        const run = layer.readRun(kh, 0, S);
+        expect(maxAbsDiff(run.keys, want.newKeys[1][kh])).toBeLessThan(1e-4);
+        expect(maxAbsDiff(run.values, want.newValues[1][kh])).toBeLessThan(1e-4);
+      }
+    });
+  }
+
+  it('chunked prefill equals one-shot prefill, and decode continues it', async () => {
+    const spec = tinySpec({ numHeads: 6, numKvHeads: 2, hiddenSize: 48 });
+    const { decoder } = await setup(spec, FP32);
+    const ids = Array.from({ length: 37 }, (_, i) => (i * 17 + 3) % spec.vocabSize);
+    const shape = { numLayers: spec.numLayers, numKvHeads: spec.numKvHeads, headDim: spec.headDim };
+    const oneShot = new KvCache(shape);
+    const a = await decoder.step(oneShot, ids, { logits: 'all' });
+    const chunked = new KvCache(shape, 16);
+    const parts: Float32Array[] = [];
+    for (const [s, e] of [[0, 5], [5, 6], [6, 20], [20, 37]]) parts.push((await decoder.step(chunked, ids.slice(s, e), { logits: 'all' })).logits);
+    const joined = new Float32Array(a.logits.length);
+    let o = 0;
+    for (const p of parts) {
+      joined.set(p, o);
+      o += p.length;
+    }
+    expect(maxAbsDiff(joined, a.logits)).toBeLessThan(1e-4);
+    const next1 = await decoder.step(oneShot, [11]);
+    const next2 = await decoder.step(chunked, [11]);
+    expect(maxAbsDiff(next1.logits, next2.logits)).toBeLessThan(1e-4);
+  });
+
+  it('per-slot bias: past slots with β match the reference with the same biased past', async () => {
+    const spec = tinySpec();
+    const { decoder, ref } = await setup(spec, FP32);
+    const shape = { numLayers: spec.numLayers, numKvHeads: spec.numKvHeads, headDim: spec.headDim };
+    const cache = new KvCache(shape);
+    const prompt = [1, 4, 8, 15, 16, 23, 42];
+    await decoder.step(cache, prompt);
+    // give every past slot a different β, then decode one token at a non-contiguous logical position
+    for (const layer of cache.layers) for (let h = 0; h < shape.numKvHeads; h++) for (let s = 0; s < prompt.length; s++) layer.bias[h * layer.capacity + s] = 0.3 * Math.sin(s + h);
+    cache.logicalLength = 100;
+    const past = {
+      slots: prompt.length,
+      keys: cache.layers.map((l) => Array.from({ length: shape.numKvHeads }, (_, h) => Float64Array.from(l.readRun(h, 0, prompt.length).keys))),
+      values: cache.layers.map((l) => Array.from({ length: shape.numKvHeads }, (_, h) => Float64Array.from(l.readRun(h, 0, prompt.length).values))),
+      bias: cache.layers.map((l) => Array.from({ length: shape.numKvHeads }, (_, h) => Float64Array.from(l.readRun(h, 0, prompt.length).bias))),
+    };
+    const got = await decoder.step(cache, [9, 10], { logits: 'all' });
+    const want = referenceForward(spec, ref, [9, 10], [100, 101], past);
+    const V = spec.vocabSize;
+    expect(maxAbsDiff(got.logits.subarray(0, V), want.logits[0])).toBeLessThan(1e-4);
+    expect(maxAbsDiff(got.logits.subarray(V), want.logits[1])).toBeLessThan(1e-4);
+  });
+
+  it('4-bit weights (accuracy level 0) match the reference run on dequantized weights', async () => {
+    const spec = tinySpec({ intermediateSize: 44 }); // K=44 is not a multiple of the block size
+    const { decoder, ref } = await setup(spec, { weights: 'q4', accuracyLevel: 0, attentionSummary: 'none' });
+    const ids = [1, 2, 3, 4, 5, 6];
+    const cache = new KvCache({ numLayers: spec.numLayers, numKvHeads: spec.numKvHeads, headDim: spec.headDim });
+    const got = await decoder.step(cache, ids);
+    const want = referenceForward(spec, ref, ids, ids.map((_, i) => i));
+    expect(maxAbsDiff(got.logits, want.logits[ids.length - 1])).toBeLessThan(1e-3);
+  });
+});
