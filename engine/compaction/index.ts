@@ -1,0 +1,12 @@
+export type { CompactedHead, CompactionMethod, CompactOptions, HeadBlock } from './types.js';
+export type { BetaMode, BetaSolver } from './beta.js';
+export type { ValuesMode } from './fit.js';
+export { AttentionMatching, type AmOptions } from './methods/am.js';
+export { AttentionMatchingOmp, type AmOmpOptions } from './methods/am-omp.js';
+export { Streaming, type StreamingOptions } from './methods/streaming.js';
+export { HeavyHitters } from './methods/h2o.js';
+export { SnapKv, type SnapKvOptions } from './methods/snapkv.js';
+export { KeyNorm } from './methods/knorm.js';
+export { RandomEviction, type RandomOptions } from './methods/random.js';
+export { NoCompaction } from './methods/none.js';
+export { createMethod, isMethodName, METHOD_NAMES, type MethodMap, type MethodName, type MethodOptionsMap } from './registry.js';

@@ -1,0 +1,50 @@
+import type { BetaMode, BetaSolver } from '../beta.js';
+import { fitSelection, type SelectionFitOptions, type ValuesMode } from '../fit.js';
+import { blockTargets } from '../scores.js';
+import { topK } from '../select.js';
+import type { CompactedHead, CompactionMethod, HeadBlock } from '../types.js';
+import { withBudget } from './common.js';
+
+export interface AmOptions {
+  /** Default 'bounded' (the clamped recipe is numerically weak; see docs/attention-matching.md §9). */
+  betaSolver?: BetaSolver;
+  /** Default 'per-slot'. */
+  betaMode?: BetaMode;
+  /** Default 'fit'; fitted β with copied values is worse than plain eviction. */
+  values?: ValuesMode;
+  /** Bounds on w = exp(β). Default [e^-3, e^3]. */
+  wMin?: number;
+  wMax?: number;
+  /** Trace-scaled ridge for the least-squares solves. Default 1e-6. */
+  ridgeScale?: number;
+  /** FISTA iterations of the bounded β solver. Default 300. */
+  betaIterations?: number;
+}
+
+export function amFitOptions(o: AmOptions, defaultBounds: { lo: number; hi: number }): SelectionFitOptions {
+  return {
+    betaSolver: o.betaSolver ?? 'bounded',
+    betaMode: o.betaMode ?? 'per-slot',
+    values: o.values ?? 'fit',
+    bounds: { lo: o.wMin ?? defaultBounds.lo, hi: o.wMax ?? defaultBounds.hi },
+    ridgeScale: o.ridgeScale,
+    betaIterations: o.betaIterations,
+  };
+}
+
+/** Attention Matching with highest-attention key selection (RMS over queries of a_ij). */
+export class AttentionMatching implements CompactionMethod {
+  readonly name = 'am';
+  private readonly fit: SelectionFitOptions;
+
+  constructor(options: AmOptions = {}) {
+    this.fit = amFitOptions(options, { lo: Math.exp(-3), hi: Math.exp(3) });
+  }
+
+  compact(block: HeadBlock, budget: number): CompactedHead {
+    return withBudget(block, budget, true, (t) => {
+      const targets = blockTargets(block, { outputs: this.fit.values === 'fit', keyRms: true });
+      return fitSelection(block, topK(targets.keyRms!, t), targets, this.fit);
+    });
+  }
+}

@@ -1,0 +1,28 @@
+import { keepAll, keepSlots } from '../select.js';
+import type { CompactedHead, CompactionMethod, CompactOptions, HeadBlock } from '../types.js';
+import { validateBlock, validateBudget } from '../validate.js';
+
+/** Validates, and returns the block verbatim when the budget covers it; otherwise runs `compactStrict(t)`. */
+export function withBudget(
+  block: HeadBlock,
+  budget: number,
+  needsQueries: boolean,
+  compactStrict: (t: number) => CompactedHead,
+): CompactedHead {
+  validateBlock(block, needsQueries);
+  validateBudget(budget);
+  return budget >= block.T ? keepAll(block) : compactStrict(budget);
+}
+
+/** A method that only chooses slots: β = 0 (existing bias kept) and values copied. */
+export abstract class EvictionMethod implements CompactionMethod {
+  abstract readonly name: string;
+  protected readonly needsQueries: boolean = false;
+
+  /** Kept slots for 1 ≤ t < T, ascending. */
+  abstract select(block: HeadBlock, t: number, opts: CompactOptions): Int32Array;
+
+  compact(block: HeadBlock, budget: number, opts: CompactOptions = {}): CompactedHead {
+    return withBudget(block, budget, this.needsQueries, (t) => keepSlots(block, this.select(block, t, opts)));
+  }
+}

@@ -1,0 +1,143 @@
+import type { KvCache } from '../cache/kv-cache.js';
+import { LongreadError } from '../errors.js';
+import type { Decoder } from '../runtime/decoder.js';
+import type { ModelSpec } from '../model/spec.js';
+import type { TextTokenizer } from '../tokenizer/index.js';
+import { StopStringMatcher, StreamDecoder } from '../tokenizer/index.js';
+import { GREEDY, Sampler, type SamplingParams } from './sampler.js';
+
+export interface GenerateParams {
+  maxTokens: number;
+  sampling?: Partial<SamplingParams>;
+  stopStrings?: string[];
+  /** Stop at these ids (the model's EOS tokens) unless empty. */
+  stopTokenIds?: number[];
+  prefillChunk?: number;
+  onPrefill?: (done: number, total: number) => void;
+  /** Checked before every model call; true stops at the next token. */
+  isCancelled?: () => boolean;
+}
+
+export type StopReason = 'stop-token' | 'stop-string' | 'max-tokens' | 'context-full' | 'cancelled';
+
+export interface GeneratedToken {
+  id: number;
+  /** Newly final text (may be empty while a character or a possible stop string is incomplete). */
+  text: string;
+}
+
+export interface GenerationSummary {
+  tokens: number[];
+  text: string;
+  stopReason: StopReason;
+  promptTokens: number;
+  prefillMs: number;
+  decodeMs: number;
+}
+
+export interface GenerationModel {
+  spec: ModelSpec;
+  decoder: Decoder;
+  tokenizer: TextTokenizer;
+}
+
+/** Feeds tokens into the cache in chunks, reporting progress; returns the logits after the last one. */
+export async function prefill(
+  decoder: Decoder,
+  cache: KvCache,
+  ids: readonly number[],
+  chunk = 512,
+  onProgress?: (done: number, total: number) => void,
+  isCancelled?: () => boolean,
+): Promise<Float32Array> {
+  if (ids.length === 0) throw new LongreadError('BAD_ARGUMENT', 'Nothing to prefill: the prompt is empty');
+  cache.reserveExtra(ids.length);
+  let logits: Float32Array = new Float32Array(0);
+  for (let s = 0; s < ids.length; s += chunk) {
+    if (isCancelled?.()) throw new LongreadError('CANCELLED', 'Cancelled while reading the prompt');
+    logits = (await decoder.step(cache, ids.slice(s, s + chunk))).logits;
+    onProgress?.(Math.min(ids.length, s + chunk), ids.length);
+  }
+  return logits;
+}
+
+export function checkContext(spec: ModelSpec, cache: KvCache, promptTokens: number): void {
+  const limit = spec.slidingWindow ?? spec.maxPositions;
+  const total = cache.logicalLength + promptTokens;
+  if (total >= limit) {
+    throw new LongreadError(
+      'CONTEXT_TOO_LONG',
+      `The prompt needs ${total} positions but the model allows ${limit}; shorten the document or compact it first`,
+    );
+  }
+}
+
+/**
+ * Prefills `promptIds` after whatever the cache holds, then decodes token by token, streaming each token's text.
+ * Returns a summary when generation stops; cancellation stops at the next token (not an error).
+ */
+export async function* generate(
+  model: GenerationModel,
+  cache: KvCache,
+  promptIds: readonly number[],
+  params: GenerateParams,
+): AsyncGenerator<GeneratedToken, GenerationSummary> {
+  const { spec, decoder, tokenizer } = model;
+  checkContext(spec, cache, promptIds.length);
+  const sampler = new Sampler({ ...GREEDY, ...params.sampling });
+  const stops = new Set(params.stopTokenIds ?? []);
+  const matcher = new StopStringMatcher(params.stopStrings ?? []);
+  const stream = new StreamDecoder(tokenizer, { skipSpecialTokens: true, prefixIds: promptIds });
+  const limit = spec.slidingWindow ?? spec.maxPositions;
+  const seen = [...promptIds];
+  const tokens: number[] = [];
+  let text = '';
+  let stopReason: StopReason = 'max-tokens';
+
+  const t0 = performance.now();
+  let logits: Float32Array;
+  try {
+    logits = await prefill(decoder, cache, promptIds, params.prefillChunk, params.onPrefill, params.isCancelled);
+  } catch (e) {
+    if (e instanceof LongreadError && e.code === 'CANCELLED') {
+      return { tokens, text, stopReason: 'cancelled', promptTokens: promptIds.length, prefillMs: performance.now() - t0, decodeMs: 0 };
+    }
+    throw e;
+  }
+  const t1 = performance.now();
+
+  while (tokens.length < params.maxTokens) {
+    if (params.isCancelled?.()) {
+      stopReason = 'cancelled';
+      break;
+    }
+    const id = sampler.sample(logits, seen);
+    if (stops.has(id)) {
+      stopReason = 'stop-token';
+      break;
+    }
+    tokens.push(id);
+    seen.push(id);
+    const { emit, stopped } = matcher.push(stream.push(id));
+    text += emit;
+    yield { id, text: emit };
+    if (stopped) {
+      stopReason = 'stop-string';
+      break;
+    }
+    if (tokens.length >= params.maxTokens) break;
+    if (cache.logicalLength + 1 >= limit) {
+      stopReason = 'context-full';
+      break;
+    }
+    logits = (await decoder.step(cache, [id])).logits;
+  }
+  if (stopReason !== 'stop-string') {
+    const rest = matcher.push(stream.flush()).emit + matcher.flush();
+    if (rest) {
+      text += rest;
+      yield { id: -1, text: rest };
+    }
+  }
+  return { tokens, text, stopReason, promptTokens: promptIds.length, prefillMs: t1 - t0, decodeMs: performance.now() - t1 };
+}

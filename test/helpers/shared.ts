@@ -1,0 +1,25 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** ../shared beside the project: real fixtures that may not be committed. */
+export const SHARED_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared');
+export const STORIES_DIR = path.join(SHARED_DIR, 'models', 'stories260K');
+export const CONFIGS_DIR = path.join(SHARED_DIR, 'models', 'configs');
+
+export function sharedAvailable(dir: string, what: string): boolean {
+  const ok = fs.existsSync(dir);
+  if (!ok) console.warn(`SKIPPED: ${what} needs ${dir}, which is absent on this machine`);
+  return ok;
+}
+
+export interface StoriesGolden {
+  greedy_from_bos: { input_ids: number[]; generated_ids: number[]; text: string };
+  greedy_after_prompt: { prompt: string; input_ids: number[]; generated_ids: number[]; text: string };
+  logits_pos0_top5: { top5: { id: number; token: string; logit: number }[] };
+  teacher_forced_logits: { input_ids: number[]; position: number; argmax: number; logits: number[] };
+}
+
+export function readStoriesGolden(): StoriesGolden {
+  return JSON.parse(fs.readFileSync(path.join(STORIES_DIR, 'golden.json'), 'utf8')) as StoriesGolden;
+}
