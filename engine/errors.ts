@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'WORKER_CRASHED'
   | 'CANCELLED'
   | 'BAD_ARGUMENT'
-  | 'CACHE_FILE';
+  | 'CACHE_FILE'
+  | 'INTERNAL';
 
 export class LongreadError extends Error {
   readonly code: ErrorCode;
