@@ -114,6 +114,46 @@ export class LayerSlots {
     this.sources.fill(-1, base + newUsed, base + Math.max(used, newUsed));
     this.used[head] = newUsed;
   }
+
+  /** Drops one head's slots from `used` on (marks them empty); `used` may not exceed the slots held. */
+  truncate(head: number, used: number): void {
+    const held = this.used[head];
+    if (!Number.isInteger(used) || used < 0 || used > held) {
+      throw new Error(`cannot truncate head ${head} to ${used} slots: it holds ${held}`);
+    }
+    const base = head * this.capacity;
+    const d = this.headDim;
+    this.keys.fill(0, (base + used) * d, (base + held) * d);
+    this.values.fill(0, (base + used) * d, (base + held) * d);
+    this.bias.fill(EMPTY_SLOT_BIAS, base + used, base + held);
+    this.sources.fill(-1, base + used, base + held);
+    this.used[head] = used;
+  }
+
+  /** Shrinks the buffers to the fullest head, so the graph reads no empty tail after a compaction. */
+  shrinkToFit(): void {
+    const maxUsed = Math.max(0, ...this.used);
+    if (maxUsed < this.capacity) this.resize(maxUsed);
+  }
+
+  /** A deep copy. */
+  clone(): LayerSlots {
+    const copy = new LayerSlots(this.kvHeads, this.headDim);
+    copy.capacity = this.capacity;
+    copy.keys = this.keys.slice();
+    copy.values = this.values.slice();
+    copy.bias = this.bias.slice();
+    copy.sources = this.sources.slice();
+    copy.used.set(this.used);
+    return copy;
+  }
+}
+
+/** What `KvCache.mark()` records: enough to undo appends (e.g. a teacher-forced pass used only for its queries). */
+export interface CacheMark {
+  logicalLength: number;
+  /** Slots held per layer and head, [layer][head]. */
+  used: Int32Array[];
 }
 
 /** The whole cache: one LayerSlots per layer plus the logical length (the next token's RoPE position). */
@@ -148,6 +188,30 @@ export class KvCache {
   usedBytes(): number {
     const per = this.shape.headDim * 2 * 4 + 4;
     return this.layers.reduce((s, l) => s + l.used.reduce((a, b) => a + b, 0) * per, 0);
+  }
+
+  /** Records the current length so that `rollback` can drop whatever is appended afterwards. */
+  mark(): CacheMark {
+    return { logicalLength: this.logicalLength, used: this.layers.map((l) => l.used.slice()) };
+  }
+
+  /** Drops the slots appended since `mark` and restores its logical length. */
+  rollback(mark: CacheMark): void {
+    if (mark.used.length !== this.layers.length || mark.logicalLength > this.logicalLength) {
+      throw new Error('this mark does not belong to this cache (or the cache was rolled back past it)');
+    }
+    this.layers.forEach((layer, l) => {
+      for (let h = 0; h < layer.kvHeads; h++) layer.truncate(h, mark.used[l][h]);
+    });
+    this.logicalLength = mark.logicalLength;
+  }
+
+  /** A deep copy (same shape, slots, bias, sources and logical length). */
+  clone(): KvCache {
+    const copy = new KvCache(this.shape, this.growChunk);
+    this.layers.forEach((layer, l) => (copy.layers[l] = layer.clone()));
+    copy.logicalLength = this.logicalLength;
+    return copy;
   }
 
   clear(): void {

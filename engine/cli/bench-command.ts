@@ -66,7 +66,6 @@ export async function runBench(argv: string[], log?: (m: string) => void): Promi
     const vocab = Math.min(model.spec.vocabSize, model.tokenizer.vocabSize || model.spec.vocabSize);
     const ids = Array.from({ length: contextTokens }, () => Math.floor(random() * vocab));
     const cache = model.newCache();
-    cache.reserveExtra(contextTokens + decodeTokens);
     // one warm-up step on a throwaway cache so one-time kernel preparation is not timed
     await model.decoder.step(model.newCache(), ids.slice(0, Math.min(chunk, ids.length)));
     const p0 = performance.now();

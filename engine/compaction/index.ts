@@ -10,3 +10,4 @@ export { KeyNorm } from './methods/knorm.js';
 export { RandomEviction, type RandomOptions } from './methods/random.js';
 export { NoCompaction } from './methods/none.js';
 export { createMethod, isMethodName, METHOD_NAMES, type MethodMap, type MethodName, type MethodOptionsMap } from './registry.js';
+export * from './cache/index.js';

@@ -51,7 +51,8 @@ export async function prefill(
   isCancelled?: () => boolean,
 ): Promise<Float32Array> {
   if (ids.length === 0) throw new LongreadError('BAD_ARGUMENT', 'Nothing to prefill: the prompt is empty');
-  cache.reserveExtra(ids.length);
+  // No up-front reservation: the graph attends over the whole capacity, so growing with the chunks keeps each
+  // chunk's attention proportional to what is actually cached.
   let logits: Float32Array = new Float32Array(0);
   for (let s = 0; s < ids.length; s += chunk) {
     if (isCancelled?.()) throw new LongreadError('CANCELLED', 'Cancelled while reading the prompt');

@@ -4,7 +4,7 @@ import type { ModelWeights } from '../model/weights.js';
 import { f32ToF16 } from '../model/dtype.js';
 import { DT, type GraphBuilder } from './onnx-builder.js';
 import { EMPTY_SLOT_BIAS, IO } from './io-names.js';
-import { concatQ4Rows, quantizeBlocks } from './quantize.js';
+import { QUANT_BLOCK, quantizeBlocks, stackRows } from './quantize.js';
 
 export const WEIGHT_FORMATS = ['q4', 'fp16', 'fp32'] as const;
 export type WeightFormat = (typeof WEIGHT_FORMATS)[number];
@@ -70,11 +70,10 @@ export function buildDecoderGraph(
   const linear = (x: string, name: string, rows: Float32Array[], Ns: number[], K: number, bits: 4 | 8 = 4): string => {
     const N = Ns.reduce((a, b) => a + b, 0);
     if (options.weights === 'q4') {
-      const q = concatQ4Rows(rows.map((w, i) => quantizeBlocks(w, Ns[i], K, bits)));
-      const B = g.initializer(`${name}.q${bits}`, DT.UINT8, [N, q.blocksPerRow, (32 * bits) / 8], q.packed);
+      const q = stackRows(rows.map((w, i) => quantizeBlocks(w, Ns[i], K, bits)));
+      const B = g.initializer(`${name}.q${bits}`, DT.UINT8, [N, q.blocksPerRow, (QUANT_BLOCK * bits) / 8], q.packed);
       const scales = g.initializer(`${name}.scales`, DT.FLOAT, [N * q.blocksPerRow], q.scales);
-      const zp = g.initializer(`${name}.zp`, DT.UINT8, [q.zeroPoints.length], q.zeroPoints);
-      return g.op('MatMulNBits', [x, B, scales, zp], { K, N, bits, block_size: 32, accuracy_level: options.accuracyLevel }, 'com.microsoft');
+      return g.op('MatMulNBits', [x, B, scales], { K, N, bits, block_size: QUANT_BLOCK, accuracy_level: options.accuracyLevel }, 'com.microsoft');
     }
     const wt = transposeRows(concatFloat(rows), N, K);
     if (options.weights === 'fp16') {

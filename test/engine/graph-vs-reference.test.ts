@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { KvCache } from '../../engine/cache/kv-cache.js';
 import { convertCheckpoint } from '../../engine/graph/convert.js';
 import type { DecoderGraphOptions } from '../../engine/graph/decoder-graph.js';
-import { dequantizeQ4, quantizeBlocks, quantizeQ4 } from '../../engine/graph/quantize.js';
+import { dequantize, quantizeBlocks, quantizeQ4 } from '../../engine/graph/quantize.js';
 import { f16ToF32, f32ToF16 } from '../../engine/model/dtype.js';
 import type { ModelSpec } from '../../engine/model/spec.js';
 import { referenceForward } from '../../engine/reference/forward.js';
@@ -24,8 +24,8 @@ async function setup(spec: ModelSpec, options: DecoderGraphOptions, seed = 7) {
   const ref =
     options.weights === 'q4'
       ? refWeightsFrom(weights, {
-          linear: (w, N, K) => dequantizeQ4(quantizeQ4(w, N, K)),
-          lmHead: (w, N, K) => dequantizeQ4(quantizeBlocks(w, N, K, 8)),
+          linear: (w, N, K) => dequantize(quantizeQ4(w, N, K)),
+          lmHead: (w, N, K) => dequantize(quantizeBlocks(w, N, K, 8)),
           embed: (w) => f16ToF32(f32ToF16(w)),
         })
       : refWeightsFrom(weights);

@@ -1,0 +1,66 @@
+import type { KvCache } from '../../cache/kv-cache.js';
+import { LongreadError } from '../../errors.js';
+import type { Decoder } from '../../runtime/decoder.js';
+import type { QueryCollector } from './query-collector.js';
+
+export const DEFAULT_PREFILL_CHUNK = 512;
+
+/**
+ * Prefills `ids` after whatever the cache holds, offering every step's post-RoPE queries to the collectors
+ * (each decides which positions it keeps). Returns the logits of the last token.
+ */
+export async function prefillCapturing(
+  decoder: Decoder,
+  cache: KvCache,
+  ids: readonly number[],
+  collectors: readonly QueryCollector[],
+  chunk = DEFAULT_PREFILL_CHUNK,
+): Promise<Float32Array> {
+  if (!ids.length) throw new LongreadError('BAD_ARGUMENT', 'Nothing to prefill: the prompt is empty');
+  cache.reserveExtra(ids.length);
+  let logits: Float32Array = new Float32Array(0);
+  for (let s = 0; s < ids.length; s += chunk) {
+    const part = ids.slice(s, s + chunk);
+    const first = cache.logicalLength;
+    const r = await decoder.step(cache, part, { queries: collectors.length > 0 });
+    for (const c of collectors) c.add(r.queries!, part.length, first);
+    logits = r.logits;
+  }
+  return logits;
+}
+
+export interface RepeatPass {
+  /** Tokens before the repeated document (a "repeat the context" turn); empty for a base model. */
+  promptIds: readonly number[];
+  /** The document tokens, teacher-forced again. */
+  documentIds: readonly number[];
+  /** Position of the document's first token in the cache. */
+  documentStart: number;
+}
+
+/**
+ * Teacher-forces the repeat turn and the document again after the cache, offers the queries of the repeated tokens
+ * as standing for the positions they repeat, then truncates the cache back to where it was.
+ */
+export async function captureRepeatQueries(
+  decoder: Decoder,
+  cache: KvCache,
+  pass: RepeatPass,
+  collector: QueryCollector,
+  chunk = DEFAULT_PREFILL_CHUNK,
+): Promise<void> {
+  const ids = [...pass.promptIds, ...pass.documentIds];
+  const mark = cache.mark();
+  try {
+    cache.reserveExtra(ids.length);
+    // Stream offset k stands for document position documentStart − |prompt| + k: the prompt maps before the span.
+    const offset = pass.documentStart - pass.promptIds.length;
+    for (let s = 0; s < ids.length; s += chunk) {
+      const part = ids.slice(s, s + chunk);
+      const r = await decoder.step(cache, part, { queries: true });
+      collector.add(r.queries!, part.length, offset + s);
+    }
+  } finally {
+    cache.rollback(mark);
+  }
+}

@@ -1,0 +1,205 @@
+import { KvCache } from '../cache/kv-cache.js';
+import { captureRepeatQueries, prefillCapturing } from '../compaction/cache/capture.js';
+import { compactCache } from '../compaction/cache/compact-cache.js';
+import { documentPrompt, repeatTurnIds } from '../compaction/cache/document-prompt.js';
+import { QueryCollector } from '../compaction/cache/query-collector.js';
+import type { DocumentSpan } from '../compaction/cache/span.js';
+import { LongreadError } from '../errors.js';
+import type { ModelSpec } from '../model/spec.js';
+import type { Decoder } from '../runtime/decoder.js';
+import type { TextTokenizer } from '../tokenizer/index.js';
+import { heldOutHeadErrors } from './head-errors.js';
+import { compareLogits, perplexity } from './logit-metrics.js';
+import { instantiate, type MethodConfig } from './method-configs.js';
+
+export interface FidelityModel {
+  spec: ModelSpec;
+  decoder: Decoder;
+  tokenizer: TextTokenizer;
+}
+
+export interface FidelityDocument {
+  name: string;
+  text: string;
+}
+
+export interface FidelityOptions {
+  ratios: readonly number[];
+  /** Held-out continuation scored after the compacted part. Default 100. */
+  heldOut?: number;
+  /** Positions of the short-range metrics (kl16, top1_16). Default 16. */
+  early?: number;
+  chunkSize?: number;
+  /** Reference queries kept per (layer, KV head, chunk). Default 4096. */
+  queryCap?: number;
+  /** snapkv's observation window, in positions at the end of the compacted part. Default 32. */
+  window?: number;
+  seed?: number;
+  onRow?: (row: FidelityRow) => void;
+}
+
+/** One flat result row: a method at a ratio on one document. */
+export interface FidelityRow {
+  method: string;
+  ratio: number;
+  doc: string;
+  kl: number;
+  top1: number;
+  kl16: number;
+  top1_16: number;
+  ppl: number;
+  ppl_full: number;
+  outputErr: number;
+  logMassErr: number;
+  compactionMs: number;
+  kvBytes: number;
+  kvBytesFull: number;
+  docTokens: number;
+  heldOutTokens: number;
+}
+
+/** A document prefilled once, with everything the methods need and the full-cache reference. */
+interface PreparedDocument {
+  name: string;
+  full: KvCache;
+  span: DocumentSpan;
+  heldOut: number[];
+  context: QueryCollector;
+  repeat: QueryCollector;
+  referenceLogits: Float32Array;
+  heldOutQueries: Float32Array[];
+}
+
+async function prepare(model: FidelityModel, doc: FidelityDocument, opts: Required<Omit<FidelityOptions, 'onRow'>>): Promise<PreparedDocument> {
+  const { spec, decoder, tokenizer } = model;
+  const prompt = documentPrompt(tokenizer, doc.text);
+  const room = spec.maxPositions - prompt.prefixIds.length;
+  const docIds = prompt.documentIds.slice(0, room);
+  if (docIds.length < opts.heldOut + 8) {
+    throw new LongreadError('BAD_ARGUMENT', `${doc.name}: ${docIds.length} tokens are too few to hold out ${opts.heldOut} of them`);
+  }
+  const part = docIds.slice(0, docIds.length - opts.heldOut);
+  const heldOut = docIds.slice(docIds.length - opts.heldOut);
+  const span = { start: prompt.prefixIds.length, end: prompt.prefixIds.length + part.length };
+  const shape = { numLayers: spec.numLayers, numHeads: spec.numHeads, numKvHeads: spec.numKvHeads, headDim: spec.headDim };
+  const common = { span, chunkSize: opts.chunkSize, cap: opts.queryCap, seed: opts.seed };
+  const context = new QueryCollector(shape, { ...common, causal: true, window: opts.window });
+  const repeat = new QueryCollector(shape, { ...common, causal: false });
+  const full = new KvCache(shape);
+  await prefillCapturing(decoder, full, [...prompt.prefixIds, ...part], [context]);
+  await captureRepeatQueries(decoder, full, { promptIds: repeatTurnIds(tokenizer), documentIds: part, documentStart: span.start }, repeat);
+  const ref = await decoder.step(full.clone(), heldOut, { logits: 'all', queries: true });
+  return { name: doc.name, full, span, heldOut, context, repeat, referenceLogits: ref.logits, heldOutQueries: ref.queries! };
+}
+
+function querySets(p: PreparedDocument, c: MethodConfig): QueryCollector[] {
+  if (c.queries === 'context') return [p.context];
+  if (c.queries === 'repeat') return [p.repeat];
+  return [p.context, p.repeat];
+}
+
+/**
+ * For every document: prefill the first part once (capturing its own and its repeat queries), teacher-force the
+ * held-out rest on the full cache, then for every method and ratio compact a copy and teacher-force the same rest.
+ * Rows come back ordered by method, ratio, document.
+ */
+export async function runFidelity(
+  model: FidelityModel,
+  docs: readonly FidelityDocument[],
+  configs: readonly MethodConfig[],
+  options: FidelityOptions,
+): Promise<FidelityRow[]> {
+  const opts = { heldOut: 100, early: 16, chunkSize: 4096, queryCap: 4096, window: 32, seed: 0, ...options };
+  const V = model.spec.vocabSize;
+  const rows: { key: [number, number, number]; row: FidelityRow }[] = [];
+  for (const [di, doc] of docs.entries()) {
+    const p = await prepare(model, doc, opts);
+    const targets = p.heldOut.slice(1);
+    const pplFull = perplexity(p.referenceLogits, V, targets);
+    for (const [ci, config] of configs.entries()) {
+      for (const [ri, ratio] of opts.ratios.entries()) {
+        const cache = p.full.clone();
+        const r = compactCache(cache, {
+          span: p.span,
+          ratio,
+          method: instantiate(config, opts.seed),
+          queries: { sets: querySets(p, config), window: p.context },
+          chunkSize: opts.chunkSize,
+          seed: opts.seed,
+        });
+        const errors = heldOutHeadErrors(p.full, cache, p.span, p.heldOutQueries, model.spec.numHeads, p.heldOut.length);
+        const kvBytes = cache.usedBytes();
+        const logits = (await model.decoder.step(cache, p.heldOut, { logits: 'all' })).logits;
+        const all = compareLogits(p.referenceLogits, logits, V, p.heldOut.length);
+        const early = compareLogits(p.referenceLogits, logits, V, Math.min(opts.early, p.heldOut.length));
+        const row: FidelityRow = {
+          method: config.label,
+          ratio,
+          doc: doc.name,
+          kl: all.kl,
+          top1: all.top1,
+          kl16: early.kl,
+          top1_16: early.top1,
+          ppl: perplexity(logits, V, targets),
+          ppl_full: pplFull,
+          outputErr: errors.outputErr,
+          logMassErr: errors.logMassErr,
+          compactionMs: r.ms,
+          kvBytes,
+          kvBytesFull: p.full.usedBytes(),
+          docTokens: p.span.end - p.span.start,
+          heldOutTokens: p.heldOut.length,
+        };
+        rows.push({ key: [ci, ri, di], row });
+        opts.onRow?.(row);
+      }
+    }
+  }
+  rows.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2]);
+  return rows.map((r) => r.row);
+}
+
+export interface FidelitySummary {
+  method: string;
+  ratio: number;
+  docs: number;
+  kl: number;
+  top1: number;
+  kl16: number;
+  top1_16: number;
+  ppl: number;
+  ppl_full: number;
+  outputErr: number;
+  logMassErr: number;
+  compactionMs: number;
+  kvBytes: number;
+}
+
+/** Means over documents per (method, ratio), in row order. */
+export function summarize(rows: readonly FidelityRow[]): FidelitySummary[] {
+  const groups = new Map<string, FidelityRow[]>();
+  for (const r of rows) {
+    const key = `${r.method}\u0000${r.ratio}`;
+    const g = groups.get(key) ?? [];
+    g.push(r);
+    groups.set(key, g);
+  }
+  return [...groups.values()].map((g) => {
+    const mean = (f: (r: FidelityRow) => number) => g.reduce((s, r) => s + f(r), 0) / g.length;
+    return {
+      method: g[0].method,
+      ratio: g[0].ratio,
+      docs: g.length,
+      kl: mean((r) => r.kl),
+      top1: mean((r) => r.top1),
+      kl16: mean((r) => r.kl16),
+      top1_16: mean((r) => r.top1_16),
+      ppl: mean((r) => r.ppl),
+      ppl_full: mean((r) => r.ppl_full),
+      outputErr: mean((r) => r.outputErr),
+      logMassErr: mean((r) => r.logMassErr),
+      compactionMs: mean((r) => r.compactionMs),
+      kvBytes: mean((r) => r.kvBytes),
+    };
+  });
+}

@@ -1,0 +1,87 @@
+import type { BetaMode, BetaSolver } from '../compaction/beta.js';
+import type { ValuesMode } from '../compaction/fit.js';
+import { createMethod, isMethodName, METHOD_NAMES, type MethodName } from '../compaction/registry.js';
+import type { CompactionMethod } from '../compaction/types.js';
+import { LongreadError } from '../errors.js';
+
+/** Which reference queries a method is given. */
+export type QuerySource = 'context' | 'repeat' | 'both';
+export const QUERY_SOURCES: readonly QuerySource[] = ['context', 'repeat', 'both'];
+
+/** One method with its options, as named on the command line: `am:solver=bounded:beta=per-head:values=fit:queries=repeat`. */
+export interface MethodConfig {
+  label: string;
+  method: MethodName;
+  betaSolver?: BetaSolver;
+  betaMode?: BetaMode;
+  values?: ValuesMode;
+  queries: QuerySource;
+}
+
+/** The default Attention Matching variant (chosen from the stories260K measurements in docs/compaction-results.md). */
+export const DEFAULT_AM: Omit<MethodConfig, 'label' | 'method'> = { betaSolver: 'bounded', betaMode: 'per-slot', values: 'fit', queries: 'repeat' };
+
+const SOLVERS: readonly BetaSolver[] = ['bounded', 'clamped-ls'];
+const BETA_MODES: readonly BetaMode[] = ['per-slot', 'per-head', 'off'];
+const VALUE_MODES: readonly ValuesMode[] = ['fit', 'copy'];
+
+function bad(message: string): never {
+  throw new LongreadError('BAD_ARGUMENT', message);
+}
+
+function pick<T extends string>(value: string, choices: readonly T[], what: string): T {
+  if (!choices.includes(value as T)) bad(`${what} must be one of ${choices.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
+function isAm(m: MethodName): boolean {
+  return m === 'am' || m === 'am-omp';
+}
+
+export function labelOf(c: Omit<MethodConfig, 'label'>): string {
+  if (!isAm(c.method)) return c.queries === 'context' ? c.method : `${c.method}:queries=${c.queries}`;
+  const parts: string[] = [c.method];
+  if (c.betaMode === 'per-slot') parts.push(`solver=${c.betaSolver}`);
+  parts.push(`beta=${c.betaMode}`, `values=${c.values}`, `queries=${c.queries}`);
+  return parts.join(':');
+}
+
+/** Parses `name[:key=value...]`; AM options default to DEFAULT_AM, baselines use the document's own queries. */
+export function parseMethodConfig(spec: string): MethodConfig {
+  const [name, ...pairs] = spec.split(':');
+  if (!isMethodName(name)) bad(`unknown compaction method "${name}"; known: ${METHOD_NAMES.join(', ')}`);
+  const c: Omit<MethodConfig, 'label'> = isAm(name) ? { method: name, ...DEFAULT_AM } : { method: name, queries: 'context' };
+  for (const pair of pairs) {
+    const [key, value] = pair.split('=');
+    if (value === undefined) bad(`method option "${pair}" must look like key=value`);
+    if (key === 'queries') c.queries = pick(value, QUERY_SOURCES, 'queries');
+    else if (!isAm(name)) bad(`${name} takes no option "${key}" (only queries=...)`);
+    else if (key === 'solver') c.betaSolver = pick(value, SOLVERS, 'solver');
+    else if (key === 'beta') c.betaMode = pick(value, BETA_MODES, 'beta');
+    else if (key === 'values') c.values = pick(value, VALUE_MODES, 'values');
+    else bad(`unknown option "${key}" for ${name}; known: solver, beta, values, queries`);
+  }
+  return { ...c, label: labelOf(c) };
+}
+
+/** Every distinct AM option combination (the solver only matters with per-slot β). */
+export function amGrid(method: 'am' | 'am-omp' = 'am'): MethodConfig[] {
+  const out: MethodConfig[] = [];
+  for (const queries of QUERY_SOURCES) {
+    for (const values of VALUE_MODES) {
+      for (const betaMode of BETA_MODES) {
+        for (const betaSolver of betaMode === 'per-slot' ? SOLVERS : [SOLVERS[0]]) {
+          const c = { method, betaSolver, betaMode, values, queries };
+          out.push({ ...c, label: labelOf(c) });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export function instantiate(c: MethodConfig, seed = 0): CompactionMethod {
+  if (isAm(c.method)) return createMethod(c.method, { betaSolver: c.betaSolver, betaMode: c.betaMode, values: c.values });
+  if (c.method === 'random') return createMethod('random', { seed });
+  return createMethod(c.method);
+}

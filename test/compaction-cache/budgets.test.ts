@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { KvCache } from '../../engine/cache/kv-cache.js';
+import { allocateBudgets, layerSchedule, paddingWaste, parseHeadProfile } from '../../engine/compaction/cache/budgets.js';
+
+const sum = (a: Int32Array) => a.reduce((x, y) => x + y, 0);
+
+describe('budgets', () => {
+  it('uniform: round(r·T) per head, at least 1', () => {
+    expect(Array.from(allocateBudgets({ kind: 'uniform' }, 0.3, 101, 2, 2))).toEqual([30, 30, 30, 30]);
+    expect(Array.from(allocateBudgets({ kind: 'uniform' }, 0.001, 101, 1, 2))).toEqual([1, 1]);
+    expect(() => allocateBudgets({ kind: 'uniform' }, 0, 10, 1, 1)).toThrow(/ratio/);
+  });
+
+  it('per-layer schedule: proportional to the shares, same total', () => {
+    const b = allocateBudgets(layerSchedule([1, 3], 2), 0.2, 100, 2, 2);
+    expect(Array.from(b)).toEqual([10, 10, 30, 30]);
+  });
+
+  it('head profile: total preserved, no head above 75% of T, the excess spread over the others', () => {
+    const profile = parseHeadProfile({ L0H0: 100, L0H1: 1, L1H0: 1, L1H1: 2 }, 2, 2);
+    const b = allocateBudgets(profile, 0.5, 200, 2, 2);
+    expect(sum(b)).toBe(400);
+    expect(b[0]).toBe(150);
+    expect(Math.max(...b)).toBeLessThanOrEqual(150);
+    expect(b[3]).toBeGreaterThan(b[1]);
+  });
+
+  it('head profile parsing refuses missing heads, bad keys and non-positive shares', () => {
+    expect(() => parseHeadProfile({ L0H0: 1 }, 1, 2)).toThrow(/no share for L0H1/);
+    expect(() => parseHeadProfile({ L0H0: 1, L0H1: 1, L5H0: 1 }, 1, 2)).toThrow(/L5H0/);
+    expect(() => parseHeadProfile({ L0H0: 1, layer: 1 }, 1, 2)).toThrow(/unexpected key/);
+    expect(() => parseHeadProfile({ L0H0: 0, L0H1: 1 }, 1, 2)).toThrow(/positive/);
+  });
+
+  it('padding waste counts the slots a layer allocates beyond each head', () => {
+    const cache = new KvCache({ numLayers: 1, numKvHeads: 2, headDim: 1 });
+    cache.layers[0].append(new Float32Array(8), new Float32Array(8), 4, 0, 4);
+    cache.layers[0].truncate(1, 1);
+    expect(paddingWaste(cache)).toEqual({ allocatedSlots: 8, emptySlots: 3, fraction: 3 / 8 });
+  });
+});
