@@ -1,4 +1,4 @@
-export type { CompactedHead, CompactionMethod, CompactOptions, HeadBlock } from './types.js';
+export { isPreparable, type CompactedHead, type CompactionMethod, type CompactOptions, type HeadBlock, type PreparableMethod } from './types.js';
 export type { BetaMode, BetaSolver } from './beta.js';
 export type { ValuesMode } from './fit.js';
 export { AttentionMatching, type AmOptions } from './methods/am.js';

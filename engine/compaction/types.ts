@@ -43,3 +43,19 @@ export interface CompactionMethod {
   readonly name: string;
   compact(block: HeadBlock, budget: number, opts?: CompactOptions): CompactedHead;
 }
+
+/**
+ * A method whose budget-independent work (targets, scores, a greedy order) can be done once per block and reused for
+ * every budget up to `maxBudget`: what makes re-compaction to another ratio cheap.
+ */
+export interface PreparableMethod<State = unknown> extends CompactionMethod {
+  prepare(block: HeadBlock, maxBudget: number): State;
+  /** Budget-dependent part; `state` must come from `prepare` on the same block with maxBudget ≥ budget. */
+  compactPrepared(block: HeadBlock, state: State, budget: number): CompactedHead;
+  /** Whether a state prepared for `maxBudget` serves `budget`. */
+  covers(state: State, budget: number): boolean;
+}
+
+export function isPreparable(method: CompactionMethod): method is PreparableMethod {
+  return typeof (method as Partial<PreparableMethod>).compactPrepared === 'function';
+}

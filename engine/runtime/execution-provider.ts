@@ -32,7 +32,7 @@ function ortBinaryDir(): string | null {
 }
 
 /** Reasons a provider cannot work here, found without trying it; null when it is worth a try. */
-function precheck(provider: Exclude<DeviceChoice, 'auto'>): string | null {
+function precheck(provider: Exclude<DeviceChoice, 'auto'>, auto: boolean): string | null {
   switch (provider) {
     case 'cpu':
       return null;
@@ -50,7 +50,8 @@ function precheck(provider: Exclude<DeviceChoice, 'auto'>): string | null {
     case 'coreml':
       return process.platform === 'darwin' ? null : 'CoreML exists only on macOS';
     case 'webgpu':
-      if (process.platform === 'linux' && !hasLinuxGpuNode()) {
+      // Only 'auto' avoids a software adapter; a forced webgpu runs wherever Dawn finds one (e.g. Mesa lavapipe).
+      if (auto && process.platform === 'linux' && !hasLinuxGpuNode()) {
         return 'no GPU device node (/dev/dri/renderD* or /dev/nvidia*) found; a software Vulkan adapter would be slower than the CPU';
       }
       return null;
@@ -97,7 +98,7 @@ export async function openSession(modelPath: string, device: DeviceChoice, threa
   const order = device === 'auto' ? autoOrder() : [device];
   const attempts: ProviderAttempt[] = [];
   for (const provider of order) {
-    const skip = precheck(provider);
+    const skip = precheck(provider, device === 'auto');
     if (skip) {
       attempts.push({ provider, used: false, reason: skip });
       continue;

@@ -2,17 +2,20 @@ import type { KvCache, SlotRun } from '../../cache/kv-cache.js';
 import { LongreadError } from '../../errors.js';
 import type { CompactedHead, CompactionMethod, HeadBlock } from '../types.js';
 import { allocateBudgets, paddingWaste, type BudgetSpec, type PaddingReport } from './budgets.js';
-import { chunkBlocks, spanSlots, type ReferenceQueries } from './blocks.js';
-import { DEFAULT_CHUNK_SIZE, spanChunks, validateSpan, type DocumentSpan } from './span.js';
+import { chunkBlocks, spanSlots, type ChunkBlock, type ReferenceQueries } from './blocks.js';
+import { DEFAULT_CHUNK_SIZE, spanChunks, validateSpan, type DocumentSpan, type SpanChunk } from './span.js';
 
-export interface CacheCompactionOptions {
+export interface CompactionScope {
   span: DocumentSpan;
-  /** Fraction of the document's slots kept per KV head on average. */
-  ratio: number;
-  method: CompactionMethod;
   queries: ReferenceQueries;
   budget?: BudgetSpec;
   chunkSize?: number;
+}
+
+export interface CacheCompactionOptions extends CompactionScope {
+  /** Fraction of the document's slots kept per KV head on average. */
+  ratio: number;
+  method: CompactionMethod;
   seed?: number;
 }
 
@@ -26,13 +29,80 @@ export interface CacheCompactionResult {
   ms: number;
 }
 
-/** Compacts one block: a hook for callers that reuse work between compactions (see recompaction). */
-export type BlockCompactor = (block: HeadBlock, budget: number, key: BlockKey) => CompactedHead;
-
 export interface BlockKey {
   layer: number;
   head: number;
   chunk: number;
+}
+
+/** Compacts one block to a budget (a plain method call, or one that reuses prepared work). */
+export type BlockCompactor = (block: HeadBlock, budget: number, key: BlockKey) => CompactedHead;
+
+/** The document of one (layer, KV head): its slot range and its chunk blocks. */
+export interface HeadDocument {
+  layer: number;
+  head: number;
+  from: number;
+  to: number;
+  blocks: ChunkBlock[];
+}
+
+/** Everything about the document's blocks that does not depend on the method or the ratio. */
+export interface DocumentBlocks {
+  span: DocumentSpan;
+  chunks: SpanChunk[];
+  heads: HeadDocument[];
+}
+
+/** Cuts the document span of every (layer, KV head) of the cache into chunk blocks with their reference queries. */
+export function documentBlocks(cache: KvCache, scope: CompactionScope): DocumentBlocks {
+  const { span } = scope;
+  validateSpan(span);
+  if (span.end > cache.logicalLength) {
+    throw new LongreadError('BAD_ARGUMENT', `the document span ends at ${span.end}, beyond the ${cache.logicalLength} positions in the cache`);
+  }
+  const { numLayers: L, numKvHeads: KV, headDim: d } = cache.shape;
+  const chunks = spanChunks(span, scope.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const heads: HeadDocument[] = [];
+  for (let l = 0; l < L; l++) {
+    for (let h = 0; h < KV; h++) {
+      const { from, to } = spanSlots(cache, l, h, span);
+      const run = cache.layers[l].readRun(h, from, to);
+      heads.push({ layer: l, head: h, from, to, blocks: chunkBlocks(run, chunks, l, h, d, scope.queries) });
+    }
+  }
+  return { span, chunks, heads };
+}
+
+/** Budgets per chunk for a ratio, [chunk][layer * kvHeads + head]. */
+export function chunkBudgets(doc: DocumentBlocks, cache: KvCache, ratio: number, budget: BudgetSpec = { kind: 'uniform' }): Int32Array[] {
+  const { numLayers: L, numKvHeads: KV } = cache.shape;
+  return doc.chunks.map((c) => allocateBudgets(budget, ratio, c.end - c.start, L, KV));
+}
+
+/**
+ * Replaces the document slots of every head of `cache` (which must hold the slots `doc` was cut from) with the
+ * compacted blocks, chunk after chunk, then shrinks each layer to its fullest head.
+ */
+export function writeCompacted(cache: KvCache, doc: DocumentBlocks, budgets: Int32Array[], compactBlock: BlockCompactor): CacheCompactionResult {
+  const t0 = performance.now();
+  const { numKvHeads: KV, headDim: d } = cache.shape;
+  let slotsBefore = 0;
+  let slotsAfter = 0;
+  for (const hd of doc.heads) {
+    const parts: SlotRun[] = [];
+    for (const cb of hd.blocks) {
+      const budget = Math.min(cb.block.T, budgets[cb.chunk.index][hd.layer * KV + hd.head]);
+      const c = compactBlock(cb.block, budget, { layer: hd.layer, head: hd.head, chunk: cb.chunk.index });
+      parts.push({ keys: c.keys, values: c.values, bias: c.bias, sources: Int32Array.from(c.indices, (j) => cb.sources[j]) });
+    }
+    const merged = concatRuns(parts, d);
+    cache.layers[hd.layer].replaceRun(hd.head, hd.from, hd.to, merged);
+    slotsBefore += hd.to - hd.from;
+    slotsAfter += merged.bias.length;
+  }
+  for (const layer of cache.layers) layer.shrinkToFit();
+  return { slotsBefore, slotsAfter, budgets, padding: paddingWaste(cache), ms: performance.now() - t0 };
 }
 
 /**
@@ -41,41 +111,13 @@ export interface BlockKey {
  * kept verbatim; `logicalLength` is unchanged, so the next token continues at the original position.
  */
 export function compactCache(cache: KvCache, options: CacheCompactionOptions): CacheCompactionResult {
-  const { method, seed } = options;
-  return compactCacheWith(cache, options, (block, budget) => method.compact(block, budget, { seed }));
-}
-
-export function compactCacheWith(cache: KvCache, options: CacheCompactionOptions, compactBlock: BlockCompactor): CacheCompactionResult {
   const t0 = performance.now();
-  const { span, ratio } = options;
-  validateSpan(span);
-  if (span.end > cache.logicalLength) {
-    throw new LongreadError('BAD_ARGUMENT', `the document span ends at ${span.end}, beyond the ${cache.logicalLength} positions in the cache`);
-  }
-  const { numLayers: L, numKvHeads: KV, headDim: d } = cache.shape;
-  const chunks = spanChunks(span, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
-  const budgets = chunks.map((c) => allocateBudgets(options.budget ?? { kind: 'uniform' }, ratio, c.end - c.start, L, KV));
-  let slotsBefore = 0;
-  let slotsAfter = 0;
-  for (let l = 0; l < L; l++) {
-    const layer = cache.layers[l];
-    for (let h = 0; h < KV; h++) {
-      const { from, to } = spanSlots(cache, l, h, span);
-      const run = layer.readRun(h, from, to);
-      const parts: SlotRun[] = [];
-      for (const cb of chunkBlocks(run, chunks, l, h, d, options.queries)) {
-        const budget = Math.min(cb.block.T, budgets[cb.chunk.index][l * KV + h]);
-        const c = compactBlock(cb.block, budget, { layer: l, head: h, chunk: cb.chunk.index });
-        parts.push({ keys: c.keys, values: c.values, bias: c.bias, sources: Int32Array.from(c.indices, (j) => cb.sources[j]) });
-      }
-      const merged = concatRuns(parts, d);
-      layer.replaceRun(h, from, to, merged);
-      slotsBefore += to - from;
-      slotsAfter += merged.bias.length;
-    }
-    layer.shrinkToFit();
-  }
-  return { slotsBefore, slotsAfter, budgets, padding: paddingWaste(cache), ms: performance.now() - t0 };
+  const { method, seed } = options;
+  const doc = documentBlocks(cache, options);
+  const result = writeCompacted(cache, doc, chunkBudgets(doc, cache, options.ratio, options.budget), (block, budget) =>
+    method.compact(block, budget, { seed }),
+  );
+  return { ...result, ms: performance.now() - t0 };
 }
 
 function concatRuns(runs: readonly SlotRun[], d: number): SlotRun {

@@ -1,8 +1,8 @@
 import { LongreadError } from '../../errors.js';
 import { fitSelection, type SelectionFitOptions } from '../fit.js';
 import { boundedLeastSquares, type Bounds } from '../nnls.js';
-import { blockTargets, fullExp } from '../scores.js';
-import type { CompactedHead, CompactionMethod, HeadBlock } from '../types.js';
+import { blockTargets, fullExp, type BlockTargets } from '../scores.js';
+import type { CompactedHead, HeadBlock, PreparableMethod } from '../types.js';
 import { validateBlock, validateBudget } from '../validate.js';
 import { amFitOptions, type AmOptions } from './am.js';
 import { withBudget } from './common.js';
@@ -20,7 +20,12 @@ export interface AmOmpOptions extends AmOptions {
  * Attention Matching with keys chosen by greedy OMP on the mass objective min ‖M − E[:,S]·w‖, w in [1e-12, e^7].
  * The greedy order does not depend on the budget, so `selectOrder(block, tMax)` serves every t ≤ tMax.
  */
-export class AttentionMatchingOmp implements CompactionMethod {
+export interface OmpState {
+  order: Int32Array;
+  targets: BlockTargets;
+}
+
+export class AttentionMatchingOmp implements PreparableMethod<OmpState> {
   readonly name = 'am-omp';
   private readonly fit: SelectionFitOptions;
   private readonly keysPerStep: number;
@@ -43,6 +48,19 @@ export class AttentionMatchingOmp implements CompactionMethod {
     return withBudget(block, budget, true, (t) => this.fitOrder(block, order, t));
   }
 
+  /** The greedy order for budgets up to maxBudget, and the block's targets. */
+  prepare(block: HeadBlock, maxBudget: number): OmpState {
+    return { order: this.selectOrder(block, maxBudget), targets: blockTargets(block, { outputs: this.fit.values === 'fit' }) };
+  }
+
+  compactPrepared(block: HeadBlock, state: OmpState, budget: number): CompactedHead {
+    return withBudget(block, budget, true, (t) => this.fitOrder(block, state.order, t, state.targets));
+  }
+
+  covers(state: OmpState, budget: number): boolean {
+    return state.order.length >= budget;
+  }
+
   /** The first min(maxBudget, T) keys in greedy order (not sorted). */
   selectOrder(block: HeadBlock, maxBudget: number): Int32Array {
     validateBlock(block, true);
@@ -51,12 +69,12 @@ export class AttentionMatchingOmp implements CompactionMethod {
     return greedyOrder(block, Math.min(maxBudget, block.T), steps, this.fit.bounds);
   }
 
-  private fitOrder(block: HeadBlock, order: Int32Array, t: number): CompactedHead {
+  private fitOrder(block: HeadBlock, order: Int32Array, t: number, known?: BlockTargets): CompactedHead {
     if (order.length < t) {
       throw new LongreadError('BAD_ARGUMENT', `the greedy order holds ${order.length} keys, fewer than the budget ${t}`);
     }
     const indices = order.slice(0, t).sort();
-    const targets = blockTargets(block, { outputs: this.fit.values === 'fit' });
+    const targets = known ?? blockTargets(block, { outputs: this.fit.values === 'fit' });
     return fitSelection(block, indices, targets, this.fit);
   }
 }

@@ -1,8 +1,8 @@
 import type { BetaMode, BetaSolver } from '../beta.js';
 import { fitSelection, type SelectionFitOptions, type ValuesMode } from '../fit.js';
-import { blockTargets } from '../scores.js';
+import { blockTargets, type BlockTargets } from '../scores.js';
 import { topK } from '../select.js';
-import type { CompactedHead, CompactionMethod, HeadBlock } from '../types.js';
+import type { CompactedHead, HeadBlock, PreparableMethod } from '../types.js';
 import { withBudget } from './common.js';
 
 export interface AmOptions {
@@ -33,7 +33,7 @@ export function amFitOptions(o: AmOptions, defaultBounds: { lo: number; hi: numb
 }
 
 /** Attention Matching with highest-attention key selection (RMS over queries of a_ij). */
-export class AttentionMatching implements CompactionMethod {
+export class AttentionMatching implements PreparableMethod<BlockTargets> {
   readonly name = 'am';
   private readonly fit: SelectionFitOptions;
 
@@ -42,9 +42,23 @@ export class AttentionMatching implements CompactionMethod {
   }
 
   compact(block: HeadBlock, budget: number): CompactedHead {
-    return withBudget(block, budget, true, (t) => {
-      const targets = blockTargets(block, { outputs: this.fit.values === 'fit', keyRms: true });
-      return fitSelection(block, topK(targets.keyRms!, t), targets, this.fit);
-    });
+    return withBudget(block, budget, true, (t) => this.select(block, this.prepare(block), t));
+  }
+
+  /** The block's targets and key scores: everything that does not depend on the budget. */
+  prepare(block: HeadBlock): BlockTargets {
+    return blockTargets(block, { outputs: this.fit.values === 'fit', keyRms: true });
+  }
+
+  compactPrepared(block: HeadBlock, targets: BlockTargets, budget: number): CompactedHead {
+    return withBudget(block, budget, true, (t) => this.select(block, targets, t));
+  }
+
+  covers(): boolean {
+    return true;
+  }
+
+  private select(block: HeadBlock, targets: BlockTargets, t: number): CompactedHead {
+    return fitSelection(block, topK(targets.keyRms!, t), targets, this.fit);
   }
 }
