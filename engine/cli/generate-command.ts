@@ -29,11 +29,23 @@ export async function generateCommand(argv: string[], stdout: NodeJS.WritableStr
     verbose: 'boolean',
   });
   const log = flags.verbose ? (m: string) => stderr.write(`${m}\n`) : undefined;
-  const dir = await resolveModelDir(requireString(flags, 'model'), undefined, log);
+  // every argument is checked before the (slow) model load
+  const modelArg = requireString(flags, 'model');
   const prompt = requireString(flags, 'prompt');
+  const device = choiceFlag(flags, 'device', DEVICE_CHOICES, 'auto');
+  const weights = choiceFlag(flags, 'weights', WEIGHT_FORMATS, 'q4');
+  const maxTokens = numberFlag(flags, 'max-tokens', 256, { min: 1, integer: true });
+  const sampling = {
+    temperature: numberFlag(flags, 'temperature', 0, { min: 0 }),
+    topK: numberFlag(flags, 'top-k', 0, { min: 0, integer: true }),
+    topP: numberFlag(flags, 'top-p', 1, { min: 0, max: 1 }),
+    repetitionPenalty: numberFlag(flags, 'repetition-penalty', 1, { min: 0.01 }),
+    seed: numberFlag(flags, 'seed', 0, { integer: true }),
+  };
+  const dir = await resolveModelDir(modelArg, undefined, log);
   const model = await loadModel(dir, {
-    device: choiceFlag(flags, 'device', DEVICE_CHOICES, 'auto'),
-    weights: choiceFlag(flags, 'weights', WEIGHT_FORMATS, 'q4'),
+    device,
+    weights,
     onProgress: log && ((p) => log(`converting: layer ${p.layersDone}/${p.layersTotal}`)),
   });
   try {
@@ -52,14 +64,8 @@ export async function generateCommand(argv: string[], stdout: NodeJS.WritableStr
             { addSpecialTokens: false },
           );
     const stream = generate(model, model.newCache(), ids, {
-      maxTokens: numberFlag(flags, 'max-tokens', 256, { min: 1, integer: true }),
-      sampling: {
-        temperature: numberFlag(flags, 'temperature', 0, { min: 0 }),
-        topK: numberFlag(flags, 'top-k', 0, { min: 0, integer: true }),
-        topP: numberFlag(flags, 'top-p', 1, { min: 0, max: 1 }),
-        repetitionPenalty: numberFlag(flags, 'repetition-penalty', 1, { min: 0.01 }),
-        seed: numberFlag(flags, 'seed', 0, { integer: true }),
-      },
+      maxTokens,
+      sampling,
       stopStrings: (flags.stop as string[] | undefined) ?? [],
       stopTokenIds: model.stopTokenIds,
     });

@@ -33,7 +33,7 @@ function fastNormal(seed: number): () => number {
 }
 
 /** A byte-level BPE tokenizer with no merges: every UTF-8 byte is one token. Enough to drive a random model. */
-function byteTokenizerJson(): Record<string, unknown> {
+export function byteTokenizerJson(): Record<string, unknown> {
   const vocab: Record<string, number> = {};
   // GPT-2 style printable mapping of bytes, as the ByteLevel pre-tokenizer expects
   const printable: number[] = [];
