@@ -52,11 +52,13 @@ export async function runBench(argv: string[], log?: (m: string) => void): Promi
   const decodeTokens = numberFlag(flags, 'decode-tokens', 16, { min: 1, integer: true });
   const chunk = numberFlag(flags, 'chunk', 512, { min: 1, integer: true });
   const threads = numberFlag(flags, 'threads', cpuThreads(), { min: 1, integer: true });
+  const device = choiceFlag(flags, 'device', DEVICE_CHOICES, 'auto');
+  const weights = choiceFlag(flags, 'weights', WEIGHT_FORMATS, 'q4');
   const dir = await resolveModelDir(modelArg, undefined, log);
   const t0 = performance.now();
   const model = await loadModel(dir, {
-    device: choiceFlag(flags, 'device', DEVICE_CHOICES, 'auto'),
-    weights: choiceFlag(flags, 'weights', WEIGHT_FORMATS, 'q4'),
+    device,
+    weights,
     threads,
     onProgress: log && ((p) => log(`converting: layer ${p.layersDone}/${p.layersTotal}`)),
   });
