@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { isLongreadError } from '../errors.js';
 import { BENCH_USAGE, benchCommand } from './bench-command.js';
+import { DOWNLOAD_USAGE, downloadCommand } from './download-command.js';
 import { EVAL_USAGE, evalCommand } from './eval-command.js';
 import { GENERATE_USAGE, generateCommand } from './generate-command.js';
 
 const COMMANDS: Record<string, { usage: string; run: (argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream) => Promise<void> }> = {
   generate: { usage: GENERATE_USAGE, run: generateCommand },
   bench: { usage: BENCH_USAGE, run: benchCommand },
+  download: { usage: DOWNLOAD_USAGE, run: downloadCommand },
   eval: { usage: EVAL_USAGE, run: evalCommand },
 };
 

@@ -56,3 +56,22 @@ describe('longread CLI', () => {
     expect(e.stderr).toContain('config.json');
   });
 });
+
+describe('longread download', () => {
+  it('downloads a model folder from a hub endpoint and prints its path', async () => {
+    const { startFakeHub } = await import('../model/hub-server.js');
+    const src = await writeModelFolder(path.join(root, 'hub-src'));
+    const files = Object.fromEntries(
+      ['config.json', 'tokenizer.json', 'model.safetensors'].map((f) => [f, { content: fs.readFileSync(path.join(src, f)), lfs: f.endsWith('.safetensors') }]),
+    );
+    const hub = await startFakeHub('acme/tiny', files);
+    try {
+      const dir = path.join(root, 'downloaded');
+      const { stdout } = await longread(['download', '--repo', 'acme/tiny', '--endpoint', hub.endpoint, '--dir', dir, '--quiet']);
+      expect(stdout.trim()).toBe(dir);
+      for (const f of Object.keys(files)) expect(fs.readFileSync(path.join(dir, f)).equals(files[f].content)).toBe(true);
+    } finally {
+      await hub.close();
+    }
+  });
+});
