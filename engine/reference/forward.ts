@@ -29,6 +29,8 @@ export interface RefOutput {
   newValues: Float64Array[][];
   /** [layer][head] → S×headDim, post-RoPE (and post q-norm) */
   queries: Float64Array[][];
+  /** [layer][kvHead] → S×slots: attention probabilities on the past slots, summed over the KV head's query heads */
+  pastAttention: Float64Array[][];
 }
 
 function rmsNorm(x: Float64Array, w: Float64Array, eps: number, off = 0, n = w.length): Float64Array {
@@ -78,7 +80,7 @@ export function referenceForward(spec: ModelSpec, w: RefWeights, ids: number[], 
 
   // residual stream per position
   const xs = ids.map((id) => w.embed.slice(id * h, (id + 1) * h));
-  const out: RefOutput = { logits: [], newKeys: [], newValues: [], queries: [] };
+  const out: RefOutput = { logits: [], newKeys: [], newValues: [], queries: [], pastAttention: [] };
 
   for (let l = 0; l < spec.numLayers; l++) {
     const lw = w.layers[l];
@@ -113,6 +115,8 @@ export function referenceForward(spec: ModelSpec, w: RefWeights, ids: number[], 
     out.newKeys.push(Array.from({ length: KV }, (_, kh) => gatherHead(k, S, KV, d, kh)));
     out.newValues.push(Array.from({ length: KV }, (_, kh) => gatherHead(v, S, KV, d, kh)));
 
+    const pastAttention = Array.from({ length: KV }, () => new Float64Array(S * C));
+    out.pastAttention.push(pastAttention);
     for (let t = 0; t < S; t++) {
       const attnOut = new Float64Array(H * d);
       for (let hh = 0; hh < H; hh++) {
@@ -132,6 +136,7 @@ export function referenceForward(spec: ModelSpec, w: RefWeights, ids: number[], 
         const m = Math.max(...scores);
         const e = scores.map((s) => Math.exp(s - m));
         const z = e.reduce((a, b) => a + b, 0);
+        for (let c = 0; c < C; c++) pastAttention[kh][t * C + c] += e[c] / z;
         for (let i = 0; i < d; i++) {
           let acc = 0;
           for (let c = 0; c < C; c++) acc += e[c] * past!.values[l][kh][c * d + i];

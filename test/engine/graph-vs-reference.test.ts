@@ -22,7 +22,9 @@ async function setup(spec: ModelSpec, options: DecoderGraphOptions, seed = 7) {
   const converted = convertCheckpoint({ weights, spec, fingerprint: `tiny-${seed}-${JSON.stringify(spec)}`, options, cacheRoot });
   const { session } = await openSession(converted.modelPath, 'cpu');
   const ref =
-    options.weights === 'q4'
+    options.weights === 'fp16'
+      ? refWeightsFrom(weights, { linear: (w) => f16ToF32(f32ToF16(w)), lmHead: (w) => f16ToF32(f32ToF16(w)), embed: (w) => f16ToF32(f32ToF16(w)) })
+      : options.weights === 'q4'
       ? refWeightsFrom(weights, {
           linear: (w, N, K) => dequantize(quantizeQ4(w, N, K)),
           lmHead: (w, N, K) => dequantize(quantizeBlocks(w, N, K, 8)),
@@ -133,4 +135,42 @@ describe('ONNX decoder graph vs float64 reference forward pass', () => {
     const want = referenceForward(spec, ref, ids, ids.map((_, i) => i));
     expect(maxAbsDiff(got.logits, want.logits[ids.length - 1])).toBeLessThan(1e-3);
   });
+
+  it('fp16 weights match the reference run on fp16-rounded weights', async () => {
+    const spec = tinySpec({ qkvBias: true });
+    const { decoder, ref } = await setup(spec, { weights: 'fp16', accuracyLevel: 0, attentionSummary: 'none' });
+    const ids = [3, 1, 4, 1, 5, 9, 2, 6];
+    const got = await decoder.step(new KvCache({ numLayers: spec.numLayers, numKvHeads: spec.numKvHeads, headDim: spec.headDim }), ids);
+    const want = referenceForward(spec, ref, ids, ids.map((_, i) => i));
+    expect(maxAbsDiff(got.logits, want.logits[ids.length - 1])).toBeLessThan(1e-4);
+  });
+
+  for (const mode of ['per-query', 'reduced'] as const) {
+    it(`attention summary (${mode}) equals the reference probabilities on past slots, summed over each GQA group`, async () => {
+      const spec = tinySpec({ numHeads: 6, numKvHeads: 2, hiddenSize: 48 });
+      const { decoder, ref } = await setup(spec, { weights: 'fp32', accuracyLevel: 0, attentionSummary: mode });
+      const shape = { numLayers: spec.numLayers, numKvHeads: spec.numKvHeads, headDim: spec.headDim };
+      const cache = new KvCache(shape, 8);
+      const prompt = [1, 7, 3, 9, 11, 13, 2, 5, 8, 10];
+      await decoder.step(cache, prompt);
+      const C = cache.layers[0].capacity; // 16: 10 used + 6 empty slots, which must get zero attention
+      const past = {
+        slots: C,
+        keys: cache.layers.map((l) => Array.from({ length: 2 }, (_, h) => Float64Array.from(l.readRun(h, 0, C).keys))),
+        values: cache.layers.map((l) => Array.from({ length: 2 }, (_, h) => Float64Array.from(l.readRun(h, 0, C).values))),
+        bias: cache.layers.map((l) => Array.from({ length: 2 }, (_, h) => Float64Array.from(l.readRun(h, 0, C).bias))),
+      };
+      const got = await decoder.step(cache, [4, 6, 12], { attention: true });
+      const want = referenceForward(spec, ref, [4, 6, 12], [10, 11, 12], past);
+      for (let l = 0; l < spec.numLayers; l++) {
+        for (let h = 0; h < 2; h++) {
+          const w = want.pastAttention[l][h];
+          const expected = mode === 'per-query' ? w : Float64Array.from({ length: C }, (_, c) => w[c] + w[C + c] + w[2 * C + c]);
+          const n = expected.length;
+          expect(maxAbsDiff(got.attention![l].subarray(h * n, (h + 1) * n), expected)).toBeLessThan(1e-5);
+        }
+      }
+      expect(got.attention![0][C - 1]).toBe(0);
+    });
+  }
 });
