@@ -112,6 +112,7 @@ export function buildDecoderGraph(
   const future = g.op('Greater', [g.op('Unsqueeze', [range, g.constInt64([0])]), g.op('Unsqueeze', [range, g.constInt64([1])])]);
   const causalMask = g.op('Where', [future, g.constScalarFloat(EMPTY_SLOT_BIAS), g.constScalarFloat(0)]);
   const S1 = g.op('Unsqueeze', [S, g.constInt64([0])]);
+  const isPrefill = g.op('Greater', [S, g.constInt64([1], [])]);
   const groupedScores = g.op('Concat', [g.constInt64([1, KV, G]), S1, S1], { axis: 0 }); // [1, KV, G, S, S]
 
   const scale = 1 / Math.sqrt(d);
@@ -151,20 +152,34 @@ export function buildDecoderGraph(
     const sNewRaw = g.op('FusedMatMul', [qGroups, kNew], { transB: 1, alpha: { float: scale } }, 'com.microsoft');
     const sNew5 = g.op('Add', [g.op('Reshape', [sNewRaw, groupedScores]), causalMask]);
     const sNew = g.op('Reshape', [sNew5, g.constInt64([0, KV, -1, 0])]);
-    // Two-part softmax: shared row max, exp of each part, one denominator.
-    const m = g.op('Max', [
-      g.op('ReduceMax', [sPast, lastAxis], { keepdims: 1 }),
-      g.op('ReduceMax', [sNew, lastAxis], { keepdims: 1 }),
-    ]);
-    const ePast = g.op('Exp', [g.op('Sub', [sPast, m])]);
-    const eNew = g.op('Exp', [g.op('Sub', [sNew, m])]);
-    const denom = g.op('Add', [g.op('ReduceSum', [ePast, lastAxis], { keepdims: 1 }), g.op('ReduceSum', [eNew, lastAxis], { keepdims: 1 })]);
-    const num = g.op('Add', [g.op('MatMul', [ePast, pastValue]), g.op('MatMul', [eNew, vNew])]);
-    const attn = g.op('Div', [num, denom]); // [1, KV, G*S, d]
-    if (options.attentionSummary !== 'none') {
-      const C1 = g.op('Gather', [g.op('Shape', [pastKey]), g.constInt64([2])], { axis: 0 });
+    // Attention over [past slots, new tokens]. Two formulations, chosen per call by the chunk length:
+    // - prefill (S > 1): one Softmax over the concatenated scores and one matmul with the concatenated values; the
+    //   K/V copies are small next to the score tensor, and Softmax works row by row in cache.
+    // - decode (S = 1): no copy of the cache; each part is normalised on its own and the two are mixed by their
+    //   masses, w = Σexp(past) / (Σexp(past) + Σexp(new)) = sigmoid(lse_past − lse_new).
+    const summary = options.attentionSummary !== 'none';
+    const C1 = g.op('Gather', [g.op('Shape', [pastKey]), g.constInt64([2])], { axis: 0 });
+    const prefillBranch = g.branch(`l${l}_prefill_attention`, (b) => {
+      const probs = b.op('Softmax', [b.op('Concat', [sPast, sNew], { axis: -1 })], { axis: -1 });
+      const out = [{ value: b.op('MatMul', [probs, b.op('Concat', [pastValue, vNew], { axis: 2 })]), type: DT.FLOAT }];
+      if (summary) out.push({ value: b.op('Slice', [probs, b.constInt64([0]), C1, lastAxis]), type: DT.FLOAT });
+      return out;
+    });
+    const decodeBranch = g.branch(`l${l}_decode_attention`, (b) => {
+      const pPast = b.op('Softmax', [sPast], { axis: -1 });
+      const pNew = b.op('Softmax', [sNew], { axis: -1 });
+      const lse = (t: string) => b.op('ReduceLogSumExp', [t, lastAxis], { keepdims: 1 });
+      const wPast = b.op('Sigmoid', [b.op('Sub', [lse(sPast), lse(sNew)])]); // [1, KV, G*S, 1]
+      const outPast = b.op('MatMul', [pPast, pastValue]);
+      const outNew = b.op('MatMul', [pNew, vNew]);
+      const out = [{ value: b.op('Add', [outNew, b.op('Mul', [wPast, b.op('Sub', [outPast, outNew])])]), type: DT.FLOAT }];
+      if (summary) out.push({ value: b.op('Mul', [pPast, wPast]), type: DT.FLOAT });
+      return out;
+    });
+    const [attn, pastProbs] = g.node('If', [isPrefill], { then_branch: prefillBranch, else_branch: decodeBranch }, { outputs: summary ? 2 : 1 });
+    if (summary) {
       const groupedPast = g.op('Concat', [g.constInt64([1, KV, G]), S1, C1], { axis: 0 });
-      const probs = g.op('Reshape', [g.op('Div', [ePast, denom]), groupedPast]); // [1, KV, G, S, C]
+      const probs = g.op('Reshape', [pastProbs, groupedPast]); // [1, KV, G, S, C]
       const perQuery = g.op('ReduceSum', [probs, g.constInt64([2])], { keepdims: 0 }); // [1, KV, S, C]
       if (options.attentionSummary === 'per-query') {
         g.output(perQuery, IO.attention(l), DT.FLOAT, [1, KV, 'S', 'C']);

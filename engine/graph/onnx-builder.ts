@@ -7,7 +7,8 @@ export const DT = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9, FL
 export type ElemType = (typeof DT)[keyof typeof DT];
 
 export type Dim = number | string;
-type AttrValue = number | number[] | string | { float: number } | { floats: number[] };
+type GraphValue = ReturnType<typeof onnx.GraphProto.create>;
+type AttrValue = number | number[] | string | { float: number } | { floats: number[] } | { graph: GraphValue };
 
 const EXTERNAL_THRESHOLD_BYTES = 1024;
 const EXTERNAL_ALIGN = 4096;
@@ -58,13 +59,33 @@ function bytesOf(data: Float32Array | Uint8Array | Uint16Array | BigInt64Array |
  */
 export class GraphBuilder {
   private nodes: InstanceType<typeof onnx.NodeProto>[] = [];
-  private initializers: InstanceType<typeof onnx.TensorProto>[] = [];
+  private initializers: InstanceType<typeof onnx.TensorProto>[];
   private inputs: InstanceType<typeof onnx.ValueInfoProto>[] = [];
   private outputs: InstanceType<typeof onnx.ValueInfoProto>[] = [];
-  private counter = 0;
-  private constCache = new Map<string, string>();
+  private counter: { n: number };
+  private constCache: Map<string, string>;
 
-  constructor(private readonly external: ExternalDataWriter | null) {}
+  constructor(
+    private readonly external: ExternalDataWriter | null,
+    parent?: GraphBuilder,
+  ) {
+    // A branch (subgraph) shares its parent's names, constants and initializers; it only collects its own nodes.
+    this.initializers = parent ? parent.initializers : [];
+    this.counter = parent ? parent.counter : { n: 0 };
+    this.constCache = parent ? parent.constCache : new Map();
+  }
+
+  /** Builds a subgraph (for If) whose nodes may read any value of the enclosing graph by name. */
+  branch(name: string, build: (b: GraphBuilder) => { value: string; type: ElemType }[]): { graph: GraphValue } {
+    const b = new GraphBuilder(this.external, this);
+    const outs = build(b);
+    const outputs = outs.map(({ value, type }) => {
+      const outName = b.fresh(`${name}_out`);
+      b.nodes.push(onnx.NodeProto.create({ opType: 'Identity', input: [value], output: [outName], name: outName }));
+      return onnx.ValueInfoProto.create({ name: outName, type: { tensorType: { elemType: type } } });
+    });
+    return { graph: onnx.GraphProto.create({ name, node: b.nodes, output: outputs }) };
+  }
 
   private valueInfo(name: string, type: ElemType, shape: Dim[]) {
     return onnx.ValueInfoProto.create({
@@ -90,7 +111,7 @@ export class GraphBuilder {
   }
 
   fresh(hint: string): string {
-    return `${hint}_${this.counter++}`;
+    return `${hint}_${this.counter.n++}`;
   }
 
   node(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, opts: { domain?: string; outputs?: number; name?: string } = {}): string[] {
@@ -101,6 +122,7 @@ export class GraphBuilder {
       if (typeof v === 'string') return { name, type: 3, s: new TextEncoder().encode(v) };
       if (Array.isArray(v)) return { name, type: 7, ints: v };
       if ('float' in v) return { name, type: 1, f: v.float };
+      if ('graph' in v) return { name, type: 5, g: v.graph };
       return { name, type: 6, floats: v.floats };
     });
     this.nodes.push(

@@ -160,17 +160,27 @@ describe('ONNX decoder graph vs float64 reference forward pass', () => {
         values: cache.layers.map((l) => Array.from({ length: 2 }, (_, h) => Float64Array.from(l.readRun(h, 0, C).values))),
         bias: cache.layers.map((l) => Array.from({ length: 2 }, (_, h) => Float64Array.from(l.readRun(h, 0, C).bias))),
       };
-      const got = await decoder.step(cache, [4, 6, 12], { attention: true });
-      const want = referenceForward(spec, ref, [4, 6, 12], [10, 11, 12], past);
-      for (let l = 0; l < spec.numLayers; l++) {
-        for (let h = 0; h < 2; h++) {
-          const w = want.pastAttention[l][h];
-          const expected = mode === 'per-query' ? w : Float64Array.from({ length: C }, (_, c) => w[c] + w[C + c] + w[2 * C + c]);
-          const n = expected.length;
-          expect(maxAbsDiff(got.attention![l].subarray(h * n, (h + 1) * n), expected)).toBeLessThan(1e-5);
+      // a 3-token chunk (prefill branch of the graph) and a 1-token step (decode branch) on copies of the cache
+      for (const ids of [[4, 6, 12], [4]]) {
+        const copy = new KvCache(shape, 8);
+        copy.logicalLength = cache.logicalLength;
+        copy.layers.forEach((layer, i) => {
+          layer.resize(C);
+          for (let h = 0; h < 2; h++) layer.replaceRun(h, 0, 0, cache.layers[i].readRun(h, 0, prompt.length));
+        });
+        const got = await decoder.step(copy, ids, { attention: true });
+        const want = referenceForward(spec, ref, ids, ids.map((_, i) => 10 + i), past);
+        const S = ids.length;
+        for (let l = 0; l < spec.numLayers; l++) {
+          for (let h = 0; h < 2; h++) {
+            const w = want.pastAttention[l][h];
+            const expected = mode === 'per-query' ? w : Float64Array.from({ length: C }, (_, c) => Array.from({ length: S }, (_, t) => w[t * C + c]).reduce((a, b) => a + b, 0));
+            const n = expected.length;
+            expect(maxAbsDiff(got.attention![l].subarray(h * n, (h + 1) * n), expected)).toBeLessThan(1e-5);
+          }
         }
+        expect(got.attention![0][C - 1]).toBe(0);
       }
-      expect(got.attention![0][C - 1]).toBe(0);
     });
   }
 });
