@@ -39,8 +39,7 @@ export class Decoder {
     const S = ids.length;
     const { numLayers: L, numKvHeads: KV, headDim: d, vocabSize: V } = this.spec;
     // Every layer must expose at least one slot (an empty one is harmless: its bias removes it).
-    cache.reserveExtra(0);
-    for (const layer of cache.layers) if (layer.capacity === 0) layer.reserve(1, cache.growChunk);
+    for (const layer of cache.layers) layer.reserve(1, cache.growChunk);
     const start = cache.logicalLength;
     const feeds: Record<string, ort.Tensor> = {
       [IO.inputIds]: new ort.Tensor('int64', BigInt64Array.from(Array.from(ids, (t) => BigInt(t))), [1, S]),
