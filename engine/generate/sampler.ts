@@ -1,3 +1,8 @@
+import { mulberry32 } from '../util/random.js';
+
+/** @deprecated use mulberry32 from util/random */
+export const seededRandom = mulberry32;
+
 export interface SamplingParams {
   /** 0 = greedy (argmax). */
   temperature: number;
@@ -12,18 +17,6 @@ export interface SamplingParams {
 
 export const GREEDY: SamplingParams = { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 };
 
-/** Small seeded PRNG (mulberry32): reproducible sampling for a given seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function argmax(logits: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
@@ -34,7 +27,7 @@ export class Sampler {
   private readonly random: () => number;
 
   constructor(readonly params: SamplingParams) {
-    this.random = seededRandom(params.seed);
+    this.random = mulberry32(params.seed);
   }
 
   /** Picks the next token. `logits` may be modified in place. */

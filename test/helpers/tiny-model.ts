@@ -1,19 +1,11 @@
+import { mulberry32 } from '../../engine/util/random.js';
 import type { ModelSpec } from '../../engine/model/spec.js';
 import { expectedTensors } from '../../engine/model/spec.js';
 import { hfDecoderNaming } from '../../engine/model/families/llama.js';
 import { MemoryTensorSource, ModelWeights } from '../../engine/model/weights.js';
 
-/** Deterministic PRNG (mulberry32) for reproducible random checkpoints. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG for reproducible random checkpoints. */
+export const rng = mulberry32;
 
 export function tinySpec(overrides: Partial<ModelSpec> = {}): ModelSpec {
   return {
