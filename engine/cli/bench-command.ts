@@ -1,3 +1,10 @@
+import { prefillCapturing } from '../compaction/cache/capture.js';
+import { QueryCollector } from '../compaction/cache/query-collector.js';
+import { Recompactor } from '../compaction/cache/recompactor.js';
+import { DEFAULT_CHUNK_SIZE } from '../compaction/cache/span.js';
+import { instantiate, parseMethodConfig } from '../eval/method-configs.js';
+import { AttentionKernels } from '../kernels/attention-kernels.js';
+import { LongreadError } from '../errors.js';
 import { prefill } from '../generate/generate.js';
 import { argmax, seededRandom } from '../generate/sampler.js';
 import { WEIGHT_FORMATS } from '../graph/decoder-graph.js';
@@ -8,7 +15,10 @@ import { resolveModelDir } from './resolve-model.js';
 
 export const BENCH_USAGE = `longread bench --model DIR|synthetic:NAME --context N [--json] [--decode-tokens N] [--chunk N]
                [--device auto|cpu|webgpu|cuda|dml|coreml] [--weights q4|fp16|fp32] [--threads N]
-  Prefills N tokens (random ids, in chunks) and times decoding after them.`;
+               [--compact-ratio R [--method M] [--compact-chunk N] [--query-cap N] [--js-compaction]]
+  Prefills N tokens (random ids, in chunks) and times decoding after them. With --compact-ratio, the prefill also
+  captures the context's own queries, positions 1..N are compacted with method M (default am, context queries),
+  re-compacted to R/2 to time a ratio change, and decoding is timed again on the compacted cache.`;
 
 export interface BenchResult {
   model: string;
@@ -27,6 +37,23 @@ export interface BenchResult {
   peakRssBytes: number;
   loadMs: number;
   converted: boolean;
+  compaction?: BenchCompaction;
+}
+
+export interface BenchCompaction {
+  method: string;
+  ratio: number;
+  /** First compaction: blocks, the method's preparation and the fits. */
+  compactionMs: number;
+  /** Moving to ratio/2 afterwards, reusing the preparation. */
+  recompactionMs: number;
+  /** Mean slots per (layer, KV head) after compaction, and the physical width the graph reads. */
+  cacheSlots: number;
+  cacheCapacity: number;
+  kvBytes: number;
+  paddingWaste: number;
+  decodeMsPerToken: number;
+  decodeSpeedup: number;
 }
 
 function median(xs: number[]): number {
@@ -46,7 +73,18 @@ export async function runBench(argv: string[], log?: (m: string) => void): Promi
     weights: 'string',
     threads: 'string',
     verbose: 'boolean',
+    'compact-ratio': 'string',
+    method: 'string',
+    'compact-chunk': 'string',
+    'query-cap': 'string',
+    'js-compaction': 'boolean',
   });
+  const compactRatio = flags['compact-ratio'] === undefined ? undefined : numberFlag(flags, 'compact-ratio', 1, { min: 1e-6, max: 1 });
+  if (compactRatio === undefined && flags.method !== undefined) throw new LongreadError('BAD_ARGUMENT', '--method needs --compact-ratio');
+  const methodConfig = parseMethodConfig(typeof flags.method === 'string' ? flags.method : 'am:queries=context');
+  if (compactRatio !== undefined && methodConfig.queries !== 'context') {
+    throw new LongreadError('BAD_ARGUMENT', 'bench compacts random ids with their own (context) queries only; use queries=context');
+  }
   const modelArg = requireString(flags, 'model');
   const contextTokens = numberFlag(flags, 'context', 512, { min: 1, integer: true });
   const decodeTokens = numberFlag(flags, 'decode-tokens', 16, { min: 1, integer: true });
@@ -70,15 +108,61 @@ export async function runBench(argv: string[], log?: (m: string) => void): Promi
     const cache = model.newCache();
     // one warm-up step on a throwaway cache so one-time kernel preparation is not timed
     await model.decoder.step(model.newCache(), ids.slice(0, Math.min(chunk, ids.length)));
+    const span = { start: 1, end: contextTokens };
+    const compactChunk = numberFlag(flags, 'compact-chunk', DEFAULT_CHUNK_SIZE, { min: 1, integer: true });
+    const collector =
+      compactRatio !== undefined && contextTokens > 1
+        ? new QueryCollector(
+            { numLayers: model.spec.numLayers, numHeads: model.spec.numHeads, numKvHeads: model.spec.numKvHeads, headDim: model.spec.headDim },
+            { span, chunkSize: compactChunk, cap: numberFlag(flags, 'query-cap', 2048, { min: 1, integer: true }), causal: true, window: 32 },
+          )
+        : undefined;
     const p0 = performance.now();
-    let logits = await prefill(model.decoder, cache, ids, chunk, log && ((d, t) => log(`prefill ${d}/${t}`)));
+    const logits = collector
+      ? await prefillCapturing(model.decoder, cache, ids, [collector], chunk)
+      : await prefill(model.decoder, cache, ids, chunk, log && ((d, t) => log(`prefill ${d}/${t}`)));
     const prefillMs = performance.now() - p0;
-    const steps: number[] = [];
-    for (let i = 0; i < decodeTokens; i++) {
-      const s0 = performance.now();
-      logits = (await model.decoder.step(cache, [argmax(logits)])).logits;
-      steps.push(performance.now() - s0);
+    const decode = async (c: typeof cache, first: Float32Array): Promise<number[]> => {
+      const steps: number[] = [];
+      let l = first;
+      for (let i = 0; i < decodeTokens; i++) {
+        const s0 = performance.now();
+        l = (await model.decoder.step(c, [argmax(l)])).logits;
+        steps.push(performance.now() - s0);
+      }
+      return steps;
+    };
+    let compaction: BenchCompaction | undefined;
+    if (collector && compactRatio !== undefined) {
+      const recompactor = new Recompactor(cache, { span, queries: { sets: [collector], window: collector }, chunkSize: compactChunk });
+      const method = instantiate(methodConfig);
+      // AM's heavy products run in onnxruntime kernels unless --js-compaction.
+      const kernels = flags['js-compaction'] ? undefined : new AttentionKernels(threads);
+      const run = (r: number) => (kernels ? recompactor.compactWithKernels(method, r, kernels) : recompactor.compact(method, r, { maxRatio: compactRatio }));
+      const first = await run(compactRatio);
+      const compactionMs = first.result.ms + recompactor.setupMs;
+      log?.(`compacted to ${compactRatio} in ${compactionMs.toFixed(0)} ms`);
+      const again = await run(compactRatio / 2);
+      await kernels?.close();
+      const compacted = first.cache;
+      const { numLayers: L, numKvHeads: KV } = model.spec;
+      const cacheSlots = compacted.layers.reduce((a, l) => a + l.used.reduce((x, y) => x + y, 0), 0) / (L * KV);
+      const cSteps = await decode(compacted, logits);
+      compaction = {
+        method: methodConfig.label,
+        ratio: compactRatio,
+        compactionMs,
+        recompactionMs: again.result.ms,
+        cacheSlots,
+        cacheCapacity: compacted.layers[0].capacity,
+        kvBytes: compacted.usedBytes(),
+        paddingWaste: first.result.padding.fraction,
+        decodeMsPerToken: median(cSteps),
+        decodeSpeedup: 0,
+      };
     }
+    const steps = await decode(cache, logits);
+    if (compaction) compaction.decodeSpeedup = median(steps) / compaction.decodeMsPerToken;
     return {
       model: modelArg,
       executionProvider: model.executionProvider,
@@ -96,6 +180,7 @@ export async function runBench(argv: string[], log?: (m: string) => void): Promi
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       loadMs,
       converted: !model.converted.cached,
+      ...(compaction ? { compaction } : {}),
     };
   } finally {
     await model.close();
@@ -119,6 +204,13 @@ export async function benchCommand(argv: string[], stdout: NodeJS.WritableStream
       `decode               ${r.decodeMsPerToken.toFixed(2)} ms/token median of ${r.decodeTokens} (min ${r.decodeMsPerTokenMin.toFixed(2)})`,
       `KV cache             ${mb(r.kvBytes)} used, ${mb(r.kvAllocatedBytes)} allocated`,
       `peak RSS             ${mb(r.peakRssBytes)}`,
+      ...(r.compaction
+        ? [
+            `compaction           ${r.compaction.method} to ${r.compaction.ratio}: ${r.compaction.compactionMs.toFixed(0)} ms; to ${r.compaction.ratio / 2}: ${r.compaction.recompactionMs.toFixed(0)} ms`,
+            `compacted cache      ${r.compaction.cacheSlots.toFixed(1)} slots per KV head (${mb(r.compaction.kvBytes)}, padding ${(100 * r.compaction.paddingWaste).toFixed(1)}%)`,
+            `compacted decode     ${r.compaction.decodeMsPerToken.toFixed(2)} ms/token (${r.compaction.decodeSpeedup.toFixed(2)}× the full cache)`,
+          ]
+        : []),
     ].join('\n') + '\n',
   );
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseHeadProfile } from '../compaction/cache/budgets.js';
 import { LongreadError } from '../errors.js';
 import { readDocuments } from '../eval/documents.js';
 import { runFidelity, summarize, type FidelityRow, type FidelitySummary } from '../eval/fidelity.js';
@@ -13,12 +14,15 @@ import { resolveModelDir } from './resolve-model.js';
 
 export const EVAL_USAGE = `longread eval fidelity --model DIR --doc FILE|FOLDER... [--methods am,am-omp,h2o,snapkv,streaming,knorm,random]
                       [--am-grid] [--ratios 0.5,0.3,0.2,0.1,0.05,0.02] [--held-out N] [--chunk N] [--query-cap N]
+                      [--profile HEADS.json]
                       [--json] [--summary-json] [--weights fp32|fp16|q4] [--device cpu|...] [--seed S]
   Compacts the first part of each document per method and ratio and scores the held-out rest against the full
   cache: KL, top-1, the same over the first 16 positions, perplexity, held-out attention errors, time, KV bytes.
   A method takes options as name:key=value..., e.g. am:beta=per-head:values=fit:queries=context
   (solver bounded|clamped-ls, beta per-slot|per-head|off, values fit|copy, queries context|repeat|both).
   --am-grid adds every AM option combination. --json prints the flat rows; without it, a table of means.
+longread eval summarize --rows FILE... [--markdown]
+  Merges row files written by eval fidelity --json (e.g. one per document) and prints the table of means.
 longread eval sample-docs --model DIR --out FOLDER [--count N] [--tokens N] [--seed S] [--temperature T] [--top-p P]
   Samples documents from the model itself with fixed seeds (seed, seed+1, ...) and writes them as story-NN.txt.`;
 
@@ -29,7 +33,8 @@ export async function evalCommand(argv: string[], stdout: NodeJS.WritableStream,
   const [sub, ...rest] = argv;
   if (sub === 'fidelity') return fidelityCommand(rest, stdout, stderr);
   if (sub === 'sample-docs') return sampleDocsCommand(rest, stdout, stderr);
-  throw new LongreadError('BAD_ARGUMENT', `eval needs a subcommand: fidelity or sample-docs${sub ? `, got "${sub}"` : ''}`);
+  if (sub === 'summarize') return summarizeCommand(rest, stdout);
+  throw new LongreadError('BAD_ARGUMENT', `eval needs a subcommand: fidelity, summarize or sample-docs${sub ? `, got "${sub}"` : ''}`);
 }
 
 async function openModel(flags: Record<string, unknown>, log?: (m: string) => void) {
@@ -50,6 +55,7 @@ async function fidelityCommand(argv: string[], stdout: NodeJS.WritableStream, st
     'held-out': 'string',
     chunk: 'string',
     'query-cap': 'string',
+    profile: 'string',
     json: 'boolean',
     'summary-json': 'boolean',
     weights: 'string',
@@ -70,6 +76,7 @@ async function fidelityCommand(argv: string[], stdout: NodeJS.WritableStream, st
       chunkSize: numberFlag(flags, 'chunk', 4096, { min: 1, integer: true }),
       queryCap: numberFlag(flags, 'query-cap', 4096, { min: 1, integer: true }),
       seed: numberFlag(flags, 'seed', 0, { integer: true }),
+      budget: typeof flags.profile === 'string' ? parseHeadProfile(JSON.parse(fs.readFileSync(flags.profile, 'utf8')), model.spec.numLayers, model.spec.numKvHeads) : undefined,
       onRow: log && ((r) => log(`${r.doc} ${r.method} ${r.ratio}: kl ${r.kl.toFixed(4)} top1 ${r.top1.toFixed(3)}`)),
     });
     if (flags.json) stdout.write(`${JSON.stringify(rows)}\n`);
@@ -80,9 +87,42 @@ async function fidelityCommand(argv: string[], stdout: NodeJS.WritableStream, st
   }
 }
 
-export function fidelityTable(rows: readonly FidelityRow[]): string {
+async function summarizeCommand(argv: string[], stdout: NodeJS.WritableStream): Promise<void> {
+  const flags = parseFlags(argv, { rows: 'list', markdown: 'boolean', pivot: 'string' });
+  const files = (flags.rows as string[] | undefined) ?? [];
+  if (!files.length) throw new LongreadError('BAD_ARGUMENT', '--rows needs at least one file');
+  const rows = files.flatMap((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as FidelityRow[]);
+  // Keep the method order of the first file; group ratios in their first-seen order, documents by name.
+  const methodOrder = new Map<string, number>();
+  const ratioOrder = new Map<number, number>();
+  for (const r of rows) {
+    if (!methodOrder.has(r.method)) methodOrder.set(r.method, methodOrder.size);
+    if (!ratioOrder.has(r.ratio)) ratioOrder.set(r.ratio, ratioOrder.size);
+  }
+  rows.sort((a, b) => methodOrder.get(a.method)! - methodOrder.get(b.method)! || ratioOrder.get(a.ratio)! - ratioOrder.get(b.ratio)! || a.doc.localeCompare(b.doc));
+  const pivot = flags.pivot === undefined ? undefined : choiceFlag(flags, 'pivot', PIVOT_METRICS, 'kl');
+  stdout.write(pivot ? pivotTable(rows, pivot) : fidelityTable(rows, { markdown: Boolean(flags.markdown) }));
+}
+
+const PIVOT_METRICS = ['kl', 'top1', 'kl16', 'top1_16', 'ppl', 'outputErr', 'logMassErr', 'compactionMs', 'recompactionMs'] as const;
+
+/** One metric's means as a markdown table: a row per method, a column per ratio. */
+export function pivotTable(rows: readonly FidelityRow[], metric: (typeof PIVOT_METRICS)[number]): string {
   const summary = summarize(rows);
-  const header = ['method', 'ratio', 'docs', 'kl', 'top1', 'kl16', 'top1_16', 'ppl', 'ppl_full', 'outErr', 'logMassErr', 'ms', 'KV KiB'];
+  const ratios = [...new Set(summary.map((s) => s.ratio))];
+  const methods = [...new Set(summary.map((s) => s.method))];
+  const digits = metric.startsWith('top1') ? 3 : metric.endsWith('Ms') ? 1 : 4;
+  const cell = (m: string, r: number) => {
+    const s = summary.find((x) => x.method === m && x.ratio === r);
+    return s ? s[metric].toFixed(digits) : '';
+  };
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line([`${metric} \\ ratio`, ...ratios.map(String)]), line(['---', ...ratios.map(() => '---:')]), ...methods.map((m) => line([m, ...ratios.map((r) => cell(m, r))]))].join('\n') + '\n';
+}
+
+export function fidelityTable(rows: readonly FidelityRow[], { markdown = false } = {}): string {
+  const summary = summarize(rows);
+  const header = ['method', 'ratio', 'docs', 'kl', 'top1', 'kl16', 'top1_16', 'ppl', 'ppl_full', 'outErr', 'logMassErr', 'ms', 'reMs', 'KV KiB'];
   const cells = (s: FidelitySummary) => [
     s.method,
     String(s.ratio),
@@ -96,9 +136,14 @@ export function fidelityTable(rows: readonly FidelityRow[]): string {
     s.outputErr.toFixed(3),
     s.logMassErr.toFixed(3),
     s.compactionMs.toFixed(1),
+    s.recompactionMs.toFixed(1),
     (s.kvBytes / 1024).toFixed(1),
   ];
   const table = [header, ...summary.map(cells)];
+  if (markdown) {
+    const line = (r: string[]) => `| ${r.join(' | ')} |`;
+    return [line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...table.slice(1).map(line)].join('\n') + '\n';
+  }
   const widths = header.map((_, i) => Math.max(...table.map((r) => r[i].length)));
   return table.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n') + '\n';
 }

@@ -3,6 +3,7 @@ import { isLongreadError } from '../errors.js';
 import { BENCH_USAGE, benchCommand } from './bench-command.js';
 import { DOWNLOAD_USAGE, downloadCommand } from './download-command.js';
 import { EVAL_USAGE, evalCommand } from './eval-command.js';
+import { PROFILE_HEADS_USAGE, profileHeadsCommand } from './profile-heads-command.js';
 import { GENERATE_USAGE, generateCommand } from './generate-command.js';
 
 const COMMANDS: Record<string, { usage: string; run: (argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream) => Promise<void> }> = {
@@ -10,6 +11,7 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[], out: NodeJ
   bench: { usage: BENCH_USAGE, run: benchCommand },
   download: { usage: DOWNLOAD_USAGE, run: downloadCommand },
   eval: { usage: EVAL_USAGE, run: evalCommand },
+  'profile-heads': { usage: PROFILE_HEADS_USAGE, run: profileHeadsCommand },
 };
 
 function usage(): string {

@@ -1,5 +1,6 @@
 import { KvCache } from '../cache/kv-cache.js';
 import { captureRepeatQueries, prefillCapturing } from '../compaction/cache/capture.js';
+import type { BudgetSpec } from '../compaction/cache/budgets.js';
 import { Recompactor } from '../compaction/cache/recompactor.js';
 import { documentPrompt, repeatTurnIds } from '../compaction/cache/document-prompt.js';
 import { QueryCollector } from '../compaction/cache/query-collector.js';
@@ -35,6 +36,8 @@ export interface FidelityOptions {
   /** snapkv's observation window, in positions at the end of the compacted part. Default 32. */
   window?: number;
   seed?: number;
+  /** Budget spread over (layer, KV head); default uniform. */
+  budget?: BudgetSpec;
   onRow?: (row: FidelityRow) => void;
 }
 
@@ -57,12 +60,14 @@ export interface FidelityRow {
   recompactionMs: number;
   kvBytes: number;
   kvBytesFull: number;
+  /** Fraction of allocated slots left empty because a layer's heads share one buffer width. */
+  paddingWaste: number;
   docTokens: number;
   heldOutTokens: number;
 }
 
 /** A document prefilled once, with everything the methods need and the full-cache reference. */
-interface PreparedDocument {
+export interface PreparedDocument {
   name: string;
   full: KvCache;
   span: DocumentSpan;
@@ -70,10 +75,17 @@ interface PreparedDocument {
   context: QueryCollector;
   repeat: QueryCollector;
   referenceLogits: Float32Array;
+  /** Logits after the first part (they predict the first held-out token; compaction does not change them). */
+  lastLogits: Float32Array;
   heldOutQueries: Float32Array[];
 }
 
-async function prepare(model: FidelityModel, doc: FidelityDocument, opts: Required<Omit<FidelityOptions, 'onRow'>>): Promise<PreparedDocument> {
+export type PrepareOptions = Pick<Required<FidelityOptions>, 'heldOut' | 'chunkSize' | 'queryCap' | 'window' | 'seed'>;
+
+export const DEFAULT_PREPARE: PrepareOptions = { heldOut: 100, chunkSize: 4096, queryCap: 4096, window: 32, seed: 0 };
+
+/** Prefills the document's first part once with context queries, captures repeat queries, and scores the held-out rest on the full cache. */
+export async function prepareDocument(model: FidelityModel, doc: FidelityDocument, opts: PrepareOptions = DEFAULT_PREPARE): Promise<PreparedDocument> {
   const { spec, decoder, tokenizer } = model;
   const prompt = documentPrompt(tokenizer, doc.text);
   const room = spec.maxPositions - prompt.prefixIds.length;
@@ -89,13 +101,13 @@ async function prepare(model: FidelityModel, doc: FidelityDocument, opts: Requir
   const context = new QueryCollector(shape, { ...common, causal: true, window: opts.window });
   const repeat = new QueryCollector(shape, { ...common, causal: false });
   const full = new KvCache(shape);
-  await prefillCapturing(decoder, full, [...prompt.prefixIds, ...part], [context]);
+  const lastLogits = await prefillCapturing(decoder, full, [...prompt.prefixIds, ...part], [context]);
   await captureRepeatQueries(decoder, full, { promptIds: repeatTurnIds(tokenizer), documentIds: part, documentStart: span.start }, repeat);
   const ref = await decoder.step(full.clone(), heldOut, { logits: 'all', queries: true });
-  return { name: doc.name, full, span, heldOut, context, repeat, referenceLogits: ref.logits, heldOutQueries: ref.queries! };
+  return { name: doc.name, full, span, heldOut, context, repeat, referenceLogits: ref.logits, lastLogits, heldOutQueries: ref.queries! };
 }
 
-function querySets(p: PreparedDocument, source: MethodConfig['queries']): QueryCollector[] {
+export function querySets(p: PreparedDocument, source: MethodConfig['queries']): QueryCollector[] {
   if (source === 'context') return [p.context];
   if (source === 'repeat') return [p.repeat];
   return [p.context, p.repeat];
@@ -112,18 +124,18 @@ export async function runFidelity(
   configs: readonly MethodConfig[],
   options: FidelityOptions,
 ): Promise<FidelityRow[]> {
-  const opts = { heldOut: 100, early: 16, chunkSize: 4096, queryCap: 4096, window: 32, seed: 0, ...options };
+  const opts = { ...DEFAULT_PREPARE, early: 16, ...options };
   const V = model.spec.vocabSize;
   const rows: { key: [number, number, number]; row: FidelityRow }[] = [];
   for (const [di, doc] of docs.entries()) {
-    const p = await prepare(model, doc, opts);
+    const p = await prepareDocument(model, doc, opts);
     const targets = p.heldOut.slice(1);
     const pplFull = perplexity(p.referenceLogits, V, targets);
     const recompactors = new Map<string, Recompactor>();
     const recompactorFor = (source: MethodConfig['queries']) => {
       let r = recompactors.get(source);
       if (!r) {
-        r = new Recompactor(p.full, { span: p.span, queries: { sets: querySets(p, source), window: p.context }, chunkSize: opts.chunkSize });
+        r = new Recompactor(p.full, { span: p.span, queries: { sets: querySets(p, source), window: p.context }, chunkSize: opts.chunkSize, budget: opts.budget });
         recompactors.set(source, r);
       }
       return r;
@@ -156,6 +168,7 @@ export async function runFidelity(
           recompactionMs: fitMs,
           kvBytes,
           kvBytesFull: p.full.usedBytes(),
+          paddingWaste: r.padding.fraction,
           docTokens: p.span.end - p.span.start,
           heldOutTokens: p.heldOut.length,
         };

@@ -18,8 +18,14 @@ export interface MethodConfig {
   queries: QuerySource;
 }
 
-/** The default Attention Matching variant (chosen from the stories260K measurements in docs/compaction-results.md). */
-export const DEFAULT_AM: Omit<MethodConfig, 'label' | 'method'> = { betaSolver: 'bounded', betaMode: 'per-slot', values: 'fit', queries: 'repeat' };
+/**
+ * The default Attention Matching variant, chosen from the stories260K measurements (docs/compaction-results.md):
+ * one β per head, fitted values, the document's own queries pooled with its repeat queries.
+ */
+export const DEFAULT_AM: Omit<MethodConfig, 'label' | 'method'> = { betaSolver: 'bounded', betaMode: 'per-head', values: 'fit', queries: 'both' };
+
+/** AM-OMP keeps its per-slot weights (the greedy refits fit them). */
+export const DEFAULT_AM_OMP: Omit<MethodConfig, 'label' | 'method'> = { betaSolver: 'bounded', betaMode: 'per-slot', values: 'fit', queries: 'repeat' };
 
 const SOLVERS: readonly BetaSolver[] = ['bounded', 'clamped-ls'];
 const BETA_MODES: readonly BetaMode[] = ['per-slot', 'per-head', 'off'];
@@ -50,7 +56,8 @@ export function labelOf(c: Omit<MethodConfig, 'label'>): string {
 export function parseMethodConfig(spec: string): MethodConfig {
   const [name, ...pairs] = spec.split(':');
   if (!isMethodName(name)) bad(`unknown compaction method "${name}"; known: ${METHOD_NAMES.join(', ')}`);
-  const c: Omit<MethodConfig, 'label'> = isAm(name) ? { method: name, ...DEFAULT_AM } : { method: name, queries: 'context' };
+  const defaults = name === 'am' ? DEFAULT_AM : name === 'am-omp' ? DEFAULT_AM_OMP : { queries: 'context' as const };
+  const c: Omit<MethodConfig, 'label'> = { method: name, ...defaults };
   for (const pair of pairs) {
     const [key, value] = pair.split('=');
     if (value === undefined) bad(`method option "${pair}" must look like key=value`);

@@ -16,14 +16,14 @@ export interface TinyDecoder {
 }
 
 /** A random-weight fp32 decoder graph (GQA 2 by default) in a temporary cache folder. */
-export async function tinyDecoder(overrides: Partial<ModelSpec> = {}, seed = 11): Promise<TinyDecoder> {
+export async function tinyDecoder(overrides: Partial<ModelSpec> = {}, seed = 11, attentionSummary: 'none' | 'reduced' = 'none'): Promise<TinyDecoder> {
   const spec = tinySpec(overrides);
   const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'longread-compact-'));
   const converted = convertCheckpoint({
     weights: tinyWeights(spec, seed),
     spec,
-    fingerprint: `tiny-compact-${seed}-${JSON.stringify(spec)}`,
-    options: { weights: 'fp32', accuracyLevel: 0, attentionSummary: 'none' },
+    fingerprint: `tiny-compact-${seed}-${attentionSummary}-${JSON.stringify(spec)}`,
+    options: { weights: 'fp32', accuracyLevel: 0, attentionSummary },
     cacheRoot,
   });
   const { session } = await openSession(converted.modelPath, 'cpu');

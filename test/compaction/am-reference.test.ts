@@ -49,7 +49,7 @@ describe('am against a float64 reference pipeline', () => {
       const { block } = structuredHead({ T: 128, d: 16, n: 256, seed });
       block.bias = Float32Array.from({ length: block.T }, (_, j) => (j % 7 === 0 ? 0.5 : 0));
       const t = 13;
-      const ours = new AttentionMatching().compact(block, t);
+      const ours = new AttentionMatching({ betaMode: 'per-slot' }).compact(block, t);
       const ref = referenceAm(block, t, Math.exp(-3), Math.exp(3));
       expect(Array.from(ours.indices)).toEqual(ref.kept);
       for (let c = 0; c < t; c++) expect(Math.abs(ours.bias[c] - ref.beta[c])).toBeLessThan(1e-2);

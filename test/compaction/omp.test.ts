@@ -46,7 +46,7 @@ describe('am-omp', () => {
       for (const t of [6, 13, 26]) {
         const o = trainingMassError(block, omp.compact(block, t));
         // Same solver and bounds, so only the selection differs.
-        const h = trainingMassError(block, new AttentionMatching({ wMin: 1e-12, wMax: Math.exp(7) }).compact(block, t));
+        const h = trainingMassError(block, new AttentionMatching({ betaMode: 'per-slot', wMin: 1e-12, wMax: Math.exp(7) }).compact(block, t));
         rows.push({ seed, t, omp: +o.toFixed(4), highestAttention: +h.toFixed(4) });
         expect(o).toBeLessThanOrEqual(h);
       }

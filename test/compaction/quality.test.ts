@@ -20,7 +20,7 @@ const variants: [string, CompactionMethod][] = [
   ...(
     [
       ['am clamped-ls', { betaSolver: 'clamped-ls' }],
-      ['am per-head β', { betaMode: 'per-head' }],
+      ['am per-slot β', { betaMode: 'per-slot' }],
       ['am β off', { betaMode: 'off' }],
       ['am copy values', { values: 'copy' }],
     ] as [string, AmOptions][]

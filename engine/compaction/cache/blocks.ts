@@ -1,15 +1,25 @@
 import type { KvCache, SlotRun } from '../../cache/kv-cache.js';
 import { LongreadError } from '../../errors.js';
 import type { HeadBlock } from '../types.js';
-import { concatQuerySets, type QueryCollector } from './query-collector.js';
+import { concatQuerySets, type QuerySet } from './query-collector.js';
 import type { DocumentSpan, SpanChunk } from './span.js';
+
+/** Reference queries per (layer, KV head, chunk), e.g. a QueryCollector. */
+export interface QueryProvider {
+  get(layer: number, kvHead: number, chunk: number): QuerySet;
+}
+
+/** The last queries of each chunk, e.g. a QueryCollector built with `window`. */
+export interface WindowSource {
+  windowQueries(layer: number, kvHead: number, chunk: number): QuerySet;
+}
 
 /** Where the reference queries of every block come from. */
 export interface ReferenceQueries {
   /** Pooled into each block's queries (e.g. [context], [repeat] or both). */
-  sets: readonly QueryCollector[];
-  /** The document's own queries, for snapkv's observation window (needs a collector built with `window`). */
-  window?: QueryCollector;
+  sets: readonly QueryProvider[];
+  /** The document's own queries, for snapkv's observation window. */
+  window?: WindowSource;
 }
 
 /** First slot of a head whose source is ≥ position (sources ascend within a head). */

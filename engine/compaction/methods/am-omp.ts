@@ -33,7 +33,8 @@ export class AttentionMatchingOmp implements PreparableMethod<OmpState> {
   private readonly refitIterations: number;
 
   constructor(options: AmOmpOptions = {}) {
-    this.fit = amFitOptions(options, { lo: 1e-12, hi: Math.exp(7) });
+    // OMP's greedy refits are per-slot weights; a shared β would discard them.
+    this.fit = amFitOptions(options, { lo: 1e-12, hi: Math.exp(7) }, 'per-slot');
     this.keysPerStep = Math.max(1, Math.floor(options.keysPerStep ?? 4));
     this.refitEvery = Math.max(1, Math.floor(options.refitEvery ?? 2));
     this.refitIterations = options.refitIterations ?? 100;

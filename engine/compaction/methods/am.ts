@@ -8,7 +8,7 @@ import { withBudget } from './common.js';
 export interface AmOptions {
   /** Default 'bounded' (the clamped recipe is numerically weak; see docs/attention-matching.md §9). */
   betaSolver?: BetaSolver;
-  /** Default 'per-slot'. */
+  /** Default 'per-head' for am (best measured on stories260K, docs/compaction-results.md), 'per-slot' for am-omp. */
   betaMode?: BetaMode;
   /** Default 'fit'; fitted β with copied values is worse than plain eviction. */
   values?: ValuesMode;
@@ -21,10 +21,10 @@ export interface AmOptions {
   betaIterations?: number;
 }
 
-export function amFitOptions(o: AmOptions, defaultBounds: { lo: number; hi: number }): SelectionFitOptions {
+export function amFitOptions(o: AmOptions, defaultBounds: { lo: number; hi: number }, defaultBetaMode: BetaMode = 'per-head'): SelectionFitOptions {
   return {
     betaSolver: o.betaSolver ?? 'bounded',
-    betaMode: o.betaMode ?? 'per-slot',
+    betaMode: o.betaMode ?? defaultBetaMode,
     values: o.values ?? 'fit',
     bounds: { lo: o.wMin ?? defaultBounds.lo, hi: o.wMax ?? defaultBounds.hi },
     ridgeScale: o.ridgeScale,
@@ -58,7 +58,17 @@ export class AttentionMatching implements PreparableMethod<BlockTargets> {
     return true;
   }
 
+  /** The fit settings, for callers that run the same fit elsewhere (onnxruntime kernels). */
+  get fitOptions(): Readonly<SelectionFitOptions> {
+    return this.fit;
+  }
+
+  /** The kept slots for budget t < T, ascending: the top-t keys by RMS attention. */
+  selectIndices(targets: BlockTargets, t: number): Int32Array {
+    return topK(targets.keyRms!, t);
+  }
+
   private select(block: HeadBlock, targets: BlockTargets, t: number): CompactedHead {
-    return fitSelection(block, topK(targets.keyRms!, t), targets, this.fit);
+    return fitSelection(block, this.selectIndices(targets, t), targets, this.fit);
   }
 }
