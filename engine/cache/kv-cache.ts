@@ -169,11 +169,6 @@ export class KvCache {
     this.layers = Array.from({ length: shape.numLayers }, () => new LayerSlots(shape.numKvHeads, shape.headDim));
   }
 
-  /** Make room for `extra` more slots in every head, in one allocation (before a long prefill). */
-  reserveExtra(extra: number): void {
-    for (const layer of this.layers) layer.reserve(Math.max(...layer.used) + extra, this.growChunk);
-  }
-
   /** Slots held per (layer, head), including compacted ones. */
   slotCount(layer: number, head: number): number {
     return this.layers[layer].used[head];

@@ -1,3 +1,4 @@
+import { allFinite } from './validate.js';
 import { LongreadError } from '../errors.js';
 
 /*
@@ -253,7 +254,7 @@ export function ridgeSolve(g: Float64Array, n: number, rhs: Float64Array, m: num
     }
     trace += sym[i * n + i];
   }
-  if (!Number.isFinite(trace) || !rhs.every(Number.isFinite)) {
+  if (!Number.isFinite(trace) || !allFinite(rhs)) {
     throw new LongreadError('BAD_ARGUMENT', 'ridgeSolve: the normal equations contain non-finite numbers');
   }
   // An all-zero Gram has no scale to be relative to; then the ridge is absolute.

@@ -27,7 +27,7 @@ export interface NormalEquations {
   rhs: Float32Array;
 }
 
-type Kind = 'targets' | 'massSystem' | 'valueSystem';
+type Kind = 'targets' | 'massSystem' | 'valueSystem' | 'perHeadSystem';
 
 const t2 = (m: Float32Array, rows: number, cols: number) => new ort.Tensor('float32', m, [rows, cols]);
 
@@ -83,6 +83,17 @@ export class AttentionKernels {
     return { gram: out.gram.data as Float32Array, rhs: out.rhs.data as Float32Array };
   }
 
+  /**
+   * Both fits at once for one β per head: a constant β leaves softmax(s(Q, Ck) + b) unchanged, so X is E_S with
+   * rows normalised, and w = Σ_i e_i·M_i / Σ_i e_i² (e_i = Σ_j E_S,ij) is the 1-D least-squares mass fit.
+   * One pass, and no t×t product of E_S.
+   */
+  async perHeadSystem(queries: Float32Array, n: number, keptKeys: Float32Array, keptBias: Float32Array, t: number, d: number, scale: number, rowMax: Float32Array, mass: Float32Array, targets: Float32Array): Promise<NormalEquations & { w: number }> {
+    const s = await this.session('perHeadSystem', scale);
+    const out = await s.run({ q: t2(queries, n, d), ck: t2(keptKeys, t, d), cb: new ort.Tensor('float32', keptBias, [1, t]), rowMax: t2(rowMax, n, 1), mass: t2(mass, n, 1), y: t2(targets, n, d) });
+    return { w: (out.w.data as Float32Array)[0], gram: out.gram.data as Float32Array, rhs: out.rhs.data as Float32Array };
+  }
+
   async close(): Promise<void> {
     for (const s of this.sessions.values()) await (await s).release();
     this.sessions.clear();
@@ -114,6 +125,20 @@ function buildKernel(kind: Kind, scale: number): Uint8Array {
     const e = g.op('Exp', [g.op('Sub', [s, g.input('rowMax', DT.FLOAT, ['n', 1])])]);
     g.output(g.op('FusedMatMul', [e, e], { transA: 1 }, 'com.microsoft'), 'gram', DT.FLOAT, ['t', 't']);
     g.output(g.op('FusedMatMul', [e, g.input('mass', DT.FLOAT, ['n', 1])], { transA: 1 }, 'com.microsoft'), 'rhs', DT.FLOAT, ['t', 1]);
+  } else if (kind === 'perHeadSystem') {
+    const s = scores(g.input('ck', DT.FLOAT, ['t', 'd']), g.input('cb', DT.FLOAT, [1, 't']));
+    const e = g.op('Exp', [g.op('Sub', [s, g.input('rowMax', DT.FLOAT, ['n', 1])])]);
+    const rowSums = g.op('ReduceSum', [e, rows], { keepdims: 1 }); // [n, 1]
+    const mass = g.input('mass', DT.FLOAT, ['n', 1]);
+    const all = g.constInt64([0, 1]);
+    const w = g.op('Div', [
+      g.op('ReduceSum', [g.op('Mul', [rowSums, mass]), all], { keepdims: 0 }),
+      g.op('ReduceSumSquare', [rowSums, all], { keepdims: 0 }),
+    ]);
+    const x = g.op('Div', [e, rowSums]);
+    g.output(w, 'w', DT.FLOAT, []);
+    g.output(g.op('FusedMatMul', [x, x], { transA: 1 }, 'com.microsoft'), 'gram', DT.FLOAT, ['t', 't']);
+    g.output(g.op('FusedMatMul', [x, g.input('y', DT.FLOAT, ['n', 'd'])], { transA: 1 }, 'com.microsoft'), 'rhs', DT.FLOAT, ['t', 'd']);
   } else {
     const x = g.op('Softmax', [scores(g.input('ck', DT.FLOAT, ['t', 'd']), g.input('cb', DT.FLOAT, [1, 't']))], { axis: -1 });
     g.output(g.op('FusedMatMul', [x, x], { transA: 1 }, 'com.microsoft'), 'gram', DT.FLOAT, ['t', 't']);

@@ -78,6 +78,22 @@ describe('onnxruntime attention kernels for compaction', () => {
     close(vs.rhs, Array.from({ length: t * d }, (_, ac) => X.reduce((acc, r, i) => acc + r[Math.floor(ac / d)] * y[i * d + (ac % d)], 0)), 1e-4);
   });
 
+  it('per-head system: w is the 1-D mass fit and XᵀX, XᵀY use the row-normalised kept scores', async () => {
+    const ref = reference(q, n, k, bias, T, d, scale);
+    const kept = [1, 2, 9, 15, 22, 30, 38, 44, 50];
+    const ck = Float32Array.from(kept.flatMap((j) => Array.from(k.subarray(j * d, (j + 1) * d))));
+    const cb = Float32Array.from(kept, (j) => bias[j]);
+    const y = random(n * d, 11);
+    const got = await kernels.perHeadSystem(q, n, ck, cb, t, d, scale, Float32Array.from(ref.rowMax), Float32Array.from(ref.mass), y);
+    const sub = reference(q, n, ck, cb, t, d, scale);
+    const e = sub.E.map((row, i) => row.reduce((a, b) => a + b, 0) * Math.exp(sub.rowMax[i] - ref.rowMax[i]));
+    const w = e.reduce((acc, ei, i) => acc + ei * ref.mass[i], 0) / e.reduce((acc, ei) => acc + ei * ei, 0);
+    expect(Math.abs(got.w - w) / w).toBeLessThan(1e-4);
+    const X = sub.A;
+    close(got.gram, Array.from({ length: t * t }, (_, ab) => X.reduce((acc, r) => acc + r[Math.floor(ab / t)] * r[ab % t], 0)), 1e-4);
+    close(got.rhs, Array.from({ length: t * d }, (_, ac) => X.reduce((acc, r, i) => acc + r[Math.floor(ac / d)] * y[i * d + (ac % d)], 0)), 1e-4);
+  });
+
   it('is much faster than the plain JS targets on a realistic head (T=4096, n=2048, d=64)', async () => {
     const [N, TT, D] = [2048, 4096, 64];
     const Q = random(N * D, 5);

@@ -17,7 +17,7 @@ export async function prefillCapturing(
   chunk = DEFAULT_PREFILL_CHUNK,
 ): Promise<Float32Array> {
   if (!ids.length) throw new LongreadError('BAD_ARGUMENT', 'Nothing to prefill: the prompt is empty');
-  cache.reserveExtra(ids.length);
+  // No up-front reservation: the graph attends over the whole capacity, so the cache grows with the chunks.
   let logits: Float32Array = new Float32Array(0);
   for (let s = 0; s < ids.length; s += chunk) {
     const part = ids.slice(s, s + chunk);
@@ -52,7 +52,6 @@ export async function captureRepeatQueries(
   const ids = [...pass.promptIds, ...pass.documentIds];
   const mark = cache.mark();
   try {
-    cache.reserveExtra(ids.length);
     // Stream offset k stands for document position documentStart − |prompt| + k: the prompt maps before the span.
     const offset = pass.documentStart - pass.promptIds.length;
     for (let s = 0; s < ids.length; s += chunk) {

@@ -21,6 +21,13 @@ export async function fitSelectionWithKernels(
   const t = indices.length;
   const keys = gatherRows(block.keys, d, indices);
   const bias = Float32Array.from(indices, (j) => block.bias[j]);
+  if (opts.betaMode === 'per-head' && opts.values === 'fit' && targets.outputs) {
+    const sys = await kernels.perHeadSystem(queries, n, keys, bias, t, d, scale, Float32Array.from(targets.rowMax), Float32Array.from(targets.mass), targets.outputs);
+    const w = Number.isFinite(sys.w) && sys.w > 0 ? Math.min(opts.bounds.hi, Math.max(opts.bounds.lo, sys.w)) : 1;
+    for (let j = 0; j < t; j++) bias[j] += Math.log(w);
+    const values = Float32Array.from(ridgeSolve(Float64Array.from(sys.gram), t, Float64Array.from(sys.rhs), d, { ridgeScale: opts.ridgeScale }).x);
+    return { indices, keys, values, bias };
+  }
   if (opts.betaMode !== 'off') {
     const sys = await kernels.massSystem(queries, n, keys, bias, t, d, scale, Float32Array.from(targets.rowMax), Float32Array.from(targets.mass));
     let bNorm2 = 0;

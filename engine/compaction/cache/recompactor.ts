@@ -74,6 +74,7 @@ export class Recompactor {
       for (const cb of hd.blocks) {
         const b = cb.block;
         if (b.n === 0) continue;
+        validateBlock(b, true); // once here; every later re-compaction reuses the checked block
         const k = await kernels.targets(b.queries, b.n, b.keys, b.values, b.bias, b.T, b.d, b.scale);
         const targets: BlockTargets = {
           rowMax: Float64Array.from(k.rowMax),
@@ -107,7 +108,6 @@ export class Recompactor {
         const b = cb.block;
         const budget = Math.min(b.T, budgets[cb.chunk.index][hd.layer * KV + hd.head]);
         const id = `${hd.layer}/${hd.head}/${cb.chunk.index}`;
-        validateBlock(b, true);
         const targets = states.get(id) as BlockTargets;
         done.set(id, budget >= b.T ? keepAll(b) : await fitSelectionWithKernels(kernels, b, method.selectIndices(targets, budget), targets, method.fitOptions));
       }
