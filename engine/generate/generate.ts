@@ -1,4 +1,5 @@
 import type { KvCache } from '../cache/kv-cache.js';
+import { endsSentence, type SourceAttributor, type SourcePassage } from '../cache/source-attribution.js';
 import { LongreadError } from '../errors.js';
 import type { Decoder } from '../runtime/decoder.js';
 import type { ModelSpec } from '../model/spec.js';
@@ -16,6 +17,11 @@ export interface GenerateParams {
   onPrefill?: (done: number, total: number) => void;
   /** Checked before every model call; true stops at the next token. */
   isCancelled?: () => boolean;
+  /**
+   * Attributes each generated sentence to the document tokens it attended to most (needs a graph built with an
+   * attention summary); the passages arrive on the token that ends the sentence.
+   */
+  sources?: SourceAttributor;
 }
 
 export type StopReason = 'stop-token' | 'stop-string' | 'max-tokens' | 'context-full' | 'cancelled';
@@ -24,6 +30,8 @@ export interface GeneratedToken {
   id: number;
   /** Newly final text (may be empty while a character or a possible stop string is incomplete). */
   text: string;
+  /** On the token that ends a sentence: the passages that sentence drew on, best first. */
+  sources?: SourcePassage[];
 }
 
 export interface GenerationSummary {
@@ -121,7 +129,8 @@ export async function* generate(
     seen.push(id);
     const { emit, stopped } = matcher.push(stream.push(id));
     text += emit;
-    yield { id, text: emit };
+    const sentenceDone = params.sources && emit && endsSentence(text);
+    yield sentenceDone ? { id, text: emit, sources: params.sources!.takeSentence() } : { id, text: emit };
     if (stopped) {
       stopReason = 'stop-string';
       break;
@@ -131,7 +140,9 @@ export async function* generate(
       stopReason = 'context-full';
       break;
     }
-    logits = (await decoder.step(cache, [id])).logits;
+    const step = await decoder.step(cache, [id], { attention: !!params.sources });
+    if (params.sources && step.attention) params.sources.addStep(cache, step.attention);
+    logits = step.logits;
   }
   if (stopReason !== 'stop-string') {
     const rest = matcher.push(stream.flush()).emit + matcher.flush();

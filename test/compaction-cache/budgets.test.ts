@@ -16,13 +16,20 @@ describe('budgets', () => {
     expect(Array.from(b)).toEqual([10, 10, 30, 30]);
   });
 
-  it('head profile: total preserved, no head above 75% of T, the excess spread over the others', () => {
-    const profile = parseHeadProfile({ L0H0: 100, L0H1: 1, L1H0: 1, L1H1: 2 }, 2, 2);
-    const b = allocateBudgets(profile, 0.5, 200, 2, 2);
-    expect(sum(b)).toBe(400);
-    expect(b[0]).toBe(150);
+  it('head profile: total preserved, no head above 75% of T, each layer padded by at most 10%', () => {
+    const profile = parseHeadProfile({ L0H0: 100, L0H1: 1, L1H0: 1, L1H1: 2, L2H0: 1, L2H1: 1 }, 3, 2);
+    const b = allocateBudgets(profile, 0.3, 200, 3, 2);
+    expect(sum(b)).toBe(360);
     expect(Math.max(...b)).toBeLessThanOrEqual(150);
-    expect(b[3]).toBeGreaterThan(b[1]);
+    // layer 0 gets most of the budget, and its favoured head still leads it
+    expect(b[0] + b[1]).toBeGreaterThan(b[2] + b[3] + b[4] + b[5]);
+    expect(b[0]).toBeGreaterThan(b[1]);
+    expect(b[3]).toBeGreaterThanOrEqual(b[2]);
+    for (let l = 0; l < 3; l++) {
+      const [x, y] = [b[2 * l], b[2 * l + 1]];
+      const padding = 1 - (x + y) / (2 * Math.max(x, y));
+      expect(padding).toBeLessThanOrEqual(0.1 + 1 / Math.max(x, y)); // one slot of rounding
+    }
   });
 
   it('head profile parsing refuses missing heads, bad keys and non-positive shares', () => {

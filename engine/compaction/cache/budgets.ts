@@ -13,6 +13,12 @@ export type BudgetSpec =
 /** No head of a non-uniform budget keeps more than this fraction of its block. */
 export const HEAD_CAP_FRACTION = 0.75;
 
+/**
+ * Most of a layer's buffer that may stay empty: the heads of a layer share one buffer as wide as its fullest head,
+ * so a profile's spread within a layer is narrowed until the padding is at most this.
+ */
+export const MAX_PADDING_FRACTION = 0.1;
+
 function bad(message: string): never {
   throw new LongreadError('BAD_ARGUMENT', message);
 }
@@ -50,7 +56,8 @@ export function meanBudget(ratio: number, T: number): number {
 
 /**
  * Budgets per (layer, KV head) for a block of T slots, indexed [layer * kvHeads + head]. The total is
- * round(ratio·T) per head; non-uniform shares are water-filled under the 75% cap, then rounded by largest remainder.
+ * round(ratio·T) per head; non-uniform shares are water-filled under the 75% cap, each layer's spread is narrowed to
+ * keep its padding within MAX_PADDING_FRACTION, then the budgets are rounded by largest remainder.
  */
 export function allocateBudgets(spec: BudgetSpec, ratio: number, T: number, numLayers: number, numKvHeads: number): Int32Array {
   const N = numLayers * numKvHeads;
@@ -61,7 +68,42 @@ export function allocateBudgets(spec: BudgetSpec, ratio: number, T: number, numL
   const total = mean * N;
   const cap = total > N * Math.floor(HEAD_CAP_FRACTION * T) ? T : Math.max(1, Math.floor(HEAD_CAP_FRACTION * T));
   const target = waterFill(weights, total, cap);
+  for (let l = 0; l < numLayers; l++) limitPadding(target.subarray(l * numKvHeads, (l + 1) * numKvHeads), MAX_PADDING_FRACTION);
   return roundPreservingTotal(target, total, cap);
+}
+
+/** The padding of one layer's heads: the share of KV·max(b) slots that stay empty. */
+function layerPadding(b: ArrayLike<number>): number {
+  let max = 0;
+  let sum = 0;
+  for (let i = 0; i < b.length; i++) {
+    max = Math.max(max, b[i]);
+    sum += b[i];
+  }
+  return max > 0 ? 1 - sum / (b.length * max) : 0;
+}
+
+/**
+ * Narrows one layer's budgets toward their mean, b ← mean + α(b − mean) with the largest α ∈ [0, 1] whose padding is
+ * at most `limit`. The layer's total (and so every other layer's) is unchanged; the headroom of one head of a little
+ * rounding is left to `roundPreservingTotal`.
+ */
+function limitPadding(b: Float64Array, limit: number): void {
+  if (layerPadding(b) <= limit) return;
+  const mean = b.reduce((a, x) => a + x, 0) / b.length;
+  const original = Float64Array.from(b);
+  const apply = (alpha: number) => {
+    for (let i = 0; i < b.length; i++) b[i] = mean + alpha * (original[i] - mean);
+  };
+  let lo = 0;
+  let hi = 1;
+  for (let iter = 0; iter < 40; iter++) {
+    const mid = (lo + hi) / 2;
+    apply(mid);
+    if (layerPadding(b) <= limit) lo = mid;
+    else hi = mid;
+  }
+  apply(lo);
 }
 
 /** Real budgets ∝ weights summing to `total`, none above `cap` (the excess goes to the others) nor below 1. */
