@@ -6,7 +6,8 @@ import { instantiate, parseMethodConfig } from '../eval/method-configs.js';
 import { AttentionKernels } from '../kernels/attention-kernels.js';
 import { LongreadError } from '../errors.js';
 import { prefill } from '../generate/generate.js';
-import { argmax, seededRandom } from '../generate/sampler.js';
+import { argmax } from '../generate/sampler.js';
+import { mulberry32 } from '../util/random.js';
 import { WEIGHT_FORMATS } from '../graph/decoder-graph.js';
 import { loadModel } from '../load-model.js';
 import { cpuThreads, DEVICE_CHOICES } from '../runtime/execution-provider.js';
@@ -102,7 +103,7 @@ export async function runBench(argv: string[], log?: (m: string) => void): Promi
   });
   const loadMs = performance.now() - t0;
   try {
-    const random = seededRandom(42);
+    const random = mulberry32(42);
     const vocab = Math.min(model.spec.vocabSize, model.tokenizer.vocabSize || model.spec.vocabSize);
     const ids = Array.from({ length: contextTokens }, () => Math.floor(random() * vocab));
     const cache = model.newCache();

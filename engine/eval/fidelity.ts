@@ -181,22 +181,11 @@ export async function runFidelity(
   return rows.map((r) => r.row);
 }
 
-export interface FidelitySummary {
-  method: string;
-  ratio: number;
-  docs: number;
-  kl: number;
-  top1: number;
-  kl16: number;
-  top1_16: number;
-  ppl: number;
-  ppl_full: number;
-  outputErr: number;
-  logMassErr: number;
-  compactionMs: number;
-  recompactionMs: number;
-  kvBytes: number;
-}
+/** Mean of the rows of one method at one ratio over the documents. */
+export type FidelitySummary = Pick<
+  FidelityRow,
+  'method' | 'ratio' | 'kl' | 'top1' | 'kl16' | 'top1_16' | 'ppl' | 'ppl_full' | 'outputErr' | 'logMassErr' | 'compactionMs' | 'recompactionMs' | 'kvBytes'
+> & { docs: number };
 
 /** Means over documents per (method, ratio), in row order. */
 export function summarize(rows: readonly FidelityRow[]): FidelitySummary[] {

@@ -1,8 +1,5 @@
 import { mulberry32 } from '../util/random.js';
 
-/** @deprecated use mulberry32 from util/random */
-export const seededRandom = mulberry32;
-
 export interface SamplingParams {
   /** 0 = greedy (argmax). */
   temperature: number;

@@ -1,32 +1,21 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fidelityTable } from '../../engine/cli/eval-command.js';
 import { readDocuments } from '../../engine/eval/documents.js';
 import { runFidelity } from '../../engine/eval/fidelity.js';
 import { parseMethodConfig } from '../../engine/eval/method-configs.js';
-import { loadModel, type LoadedModel } from '../../engine/load-model.js';
-import { sharedAvailable, STORIES_DIR } from '../helpers/shared.js';
+import { sharedAvailable, STORIES_DIR, useStoriesModel } from '../helpers/shared.js';
 
 const available = sharedAvailable(STORIES_DIR, 'the fidelity harness on stories260K');
 const STORIES = path.resolve(import.meta.dirname, '../../assets/documents/stories');
 
 describe.skipIf(!available)('fidelity harness on stories260K', () => {
-  const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'longread-fidelity-'));
-  let model: LoadedModel;
-  beforeAll(async () => {
-    model = await loadModel(STORIES_DIR, { device: 'cpu', weights: 'fp32', cacheRoot });
-  });
-  afterAll(async () => {
-    await model?.close();
-    fs.rmSync(cacheRoot, { recursive: true, force: true });
-  });
+  const stories = useStoriesModel();
 
   it('rows are flat, ordered by method, ratio, document; ratio 1 reproduces the full cache', async () => {
     const docs = readDocuments([path.join(STORIES, 'story-04.txt'), path.join(STORIES, 'story-05.txt')]);
     const configs = ['am', 'streaming'].map(parseMethodConfig);
-    const rows = await runFidelity(model, docs, configs, { ratios: [1, 0.05], heldOut: 40 });
+    const rows = await runFidelity(stories.model, docs, configs, { ratios: [1, 0.05], heldOut: 40 });
     expect(rows.map((r) => `${r.method.split(':')[0]} ${r.ratio} ${r.doc}`)).toEqual([
       'am 1 story-04',
       'am 1 story-05',

@@ -1,32 +1,21 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { allocateBudgets, parseHeadProfile } from '../../engine/compaction/cache/budgets.js';
 import { readDocuments } from '../../engine/eval/documents.js';
 import { instantiate, parseMethodConfig } from '../../engine/eval/method-configs.js';
 import { profileHeads } from '../../engine/eval/profile-heads.js';
-import { loadModel, type LoadedModel } from '../../engine/load-model.js';
-import { sharedAvailable, STORIES_DIR } from '../helpers/shared.js';
+import { sharedAvailable, STORIES_DIR, useStoriesModel } from '../helpers/shared.js';
 
 const available = sharedAvailable(STORIES_DIR, 'profile-heads on stories260K');
 const STORIES = path.resolve(import.meta.dirname, '../../assets/documents/stories');
 
 describe.skipIf(!available)('profileHeads', () => {
-  const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'longread-profile-'));
-  let model: LoadedModel;
-  beforeAll(async () => {
-    model = await loadModel(STORIES_DIR, { device: 'cpu', weights: 'fp32', cacheRoot });
-  });
-  afterAll(async () => {
-    await model?.close();
-    fs.rmSync(cacheRoot, { recursive: true, force: true });
-  });
+  const stories = useStoriesModel();
 
   it('gives every head a share ≥ 0.5, more to the more sensitive heads, usable as a budget profile', async () => {
     const config = parseMethodConfig('am');
     const docs = readDocuments([path.join(STORIES, 'story-06.txt')]);
-    const { profile, sensitivity } = await profileHeads(model, docs, { ratio: 0.1, method: instantiate(config), queries: config.queries, continuation: 12 });
+    const { profile, sensitivity } = await profileHeads(stories.model, docs, { ratio: 0.1, method: instantiate(config), queries: config.queries, continuation: 12 });
     const keys = Object.keys(profile);
     expect(keys).toHaveLength(20);
     expect(keys.every((k) => Number.isFinite(sensitivity[k]) && profile[k] >= 0.5)).toBe(true);

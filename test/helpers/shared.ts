@@ -1,4 +1,7 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import { afterAll, beforeAll } from 'vitest';
+import { loadModel, type LoadedModel, type LoadOptions } from '../../engine/load-model.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,4 +25,21 @@ export interface StoriesGolden {
 
 export function readStoriesGolden(): StoriesGolden {
   return JSON.parse(fs.readFileSync(path.join(STORIES_DIR, 'golden.json'), 'utf8')) as StoriesGolden;
+}
+
+/**
+ * Loads stories260K (fp32, CPU) once for a describe block into its own conversion cache, removed afterwards.
+ * Call inside `describe`; read `.model` inside tests.
+ */
+export function useStoriesModel(options: Omit<LoadOptions, 'cacheRoot'> = {}): { readonly model: LoadedModel } {
+  const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'longread-stories-'));
+  const holder = { model: undefined as unknown as LoadedModel };
+  beforeAll(async () => {
+    holder.model = await loadModel(STORIES_DIR, { device: 'cpu', weights: 'fp32', ...options, cacheRoot });
+  });
+  afterAll(async () => {
+    await holder.model?.close();
+    fs.rmSync(cacheRoot, { recursive: true, force: true });
+  });
+  return holder;
 }

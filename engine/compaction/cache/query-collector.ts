@@ -1,5 +1,5 @@
 import { LongreadError } from '../../errors.js';
-import { mulberry32 } from '../rng.js';
+import { mulberry32 } from '../../util/random.js';
 import { chunkOf, spanChunks, type DocumentSpan } from './span.js';
 
 export interface QueryShape {

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../rng.js';
+import { mulberry32 } from '../../util/random.js';
 import type { CompactOptions, HeadBlock } from '../types.js';
 import { EvictionMethod } from './common.js';
 
