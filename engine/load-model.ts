@@ -16,6 +16,8 @@ export interface LoadOptions {
   attentionSummary?: AttentionSummary;
   cacheRoot?: string;
   threads?: number;
+  /** Spin-waiting intra-op threads (see ThreadOptions). */
+  spin?: boolean;
   onProgress?: (p: ConvertProgress) => void;
 }
 
@@ -59,7 +61,7 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
       cacheRoot: opts.cacheRoot,
       onProgress: opts.onProgress,
     });
-    const opened = await openSession(converted.modelPath, opts.device ?? 'auto', opts.threads);
+    const opened = await openSession(converted.modelPath, opts.device ?? 'auto', { threads: opts.threads, spin: opts.spin });
     const decoder = new Decoder(opened.session, spec);
     return {
       dir,

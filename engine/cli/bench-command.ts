@@ -15,7 +15,7 @@ import { choiceFlag, numberFlag, parseFlags, requireString } from './args.js';
 import { resolveModelDir } from './resolve-model.js';
 
 export const BENCH_USAGE = `longread bench --model DIR|synthetic:NAME --context N [--json] [--decode-tokens N] [--chunk N]
-               [--device auto|cpu|webgpu|cuda|dml|coreml] [--weights q4|fp16|fp32] [--threads N]
+               [--device auto|cpu|webgpu|cuda|dml|coreml] [--weights q4|fp16|fp32] [--threads N] [--spin]
                [--compact-ratio R [--method M] [--compact-chunk N] [--query-cap N] [--js-compaction]]
   Prefills N tokens (random ids, in chunks) and times decoding after them. With --compact-ratio, the prefill also
   captures the context's own queries, positions 1..N are compacted with method M (default am, context queries),
@@ -26,6 +26,7 @@ export interface BenchResult {
   executionProvider: string;
   weights: string;
   threads: number;
+  spin: boolean;
   contextTokens: number;
   prefillChunk: number;
   prefillMs: number;
@@ -73,6 +74,7 @@ export async function runBench(argv: string[], log?: (m: string) => void): Promi
     device: 'string',
     weights: 'string',
     threads: 'string',
+    spin: 'boolean',
     verbose: 'boolean',
     'compact-ratio': 'string',
     method: 'string',
@@ -99,6 +101,7 @@ export async function runBench(argv: string[], log?: (m: string) => void): Promi
     device,
     weights,
     threads,
+    spin: flags.spin === true,
     onProgress: log && ((p) => log(`converting: layer ${p.layersDone}/${p.layersTotal}`)),
   });
   const loadMs = performance.now() - t0;
@@ -169,6 +172,7 @@ export async function runBench(argv: string[], log?: (m: string) => void): Promi
       executionProvider: model.executionProvider,
       weights: model.converted.options.weights,
       threads,
+      spin: flags.spin === true,
       contextTokens,
       prefillChunk: chunk,
       prefillMs,

@@ -79,7 +79,19 @@ export function cpuThreads(): number {
   return Math.max(1, os.availableParallelism());
 }
 
-function sessionOptions(provider: Exclude<DeviceChoice, 'auto'>, threads: number): ort.InferenceSession.SessionOptions {
+export interface ThreadOptions {
+  /** Intra-op threads; default: every core. */
+  threads?: number;
+  /**
+   * Let idle intra-op threads spin instead of sleeping. Off by default: spinning threads burn the cores they wait on,
+   * and with anything else running (the app's own UI, a browser) they starve each other — on the 2-core development
+   * machine under load, decode took 56 ms/token spinning vs 32 without. On an otherwise idle machine spinning is ~5%
+   * faster.
+   */
+  spin?: boolean;
+}
+
+function sessionOptions(provider: Exclude<DeviceChoice, 'auto'>, { threads = cpuThreads(), spin = false }: ThreadOptions): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
@@ -87,9 +99,7 @@ function sessionOptions(provider: Exclude<DeviceChoice, 'auto'>, threads: number
     interOpNumThreads: 1,
     executionMode: 'sequential',
     logSeverityLevel: 3,
-    // Spinning worker threads burn the cores they wait on; with anything else running (the app's own UI, a browser)
-    // they starve each other: on this 2-core machine under load, decode took 56 ms/token spinning vs 32 without.
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
+    extra: { session: { intra_op: { allow_spinning: spin ? '1' : '0' } } },
   };
 }
 
@@ -97,7 +107,7 @@ function sessionOptions(provider: Exclude<DeviceChoice, 'auto'>, threads: number
  * Opens the model on the requested provider. 'auto' tries what the platform offers and falls back to the CPU,
  * recording why each provider was skipped; a forced provider that fails is an error that says why.
  */
-export async function openSession(modelPath: string, device: DeviceChoice, threads = cpuThreads()): Promise<OpenedSession> {
+export async function openSession(modelPath: string, device: DeviceChoice, threading: ThreadOptions = {}): Promise<OpenedSession> {
   const order = device === 'auto' ? autoOrder() : [device];
   const attempts: ProviderAttempt[] = [];
   for (const provider of order) {
@@ -107,7 +117,7 @@ export async function openSession(modelPath: string, device: DeviceChoice, threa
       continue;
     }
     try {
-      const session = await ort.InferenceSession.create(modelPath, sessionOptions(provider, threads));
+      const session = await ort.InferenceSession.create(modelPath, sessionOptions(provider, threading));
       attempts.push({ provider, used: true });
       return { session, provider, attempts };
     } catch (e) {
