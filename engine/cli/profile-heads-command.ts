@@ -9,9 +9,10 @@ import { choiceFlag, numberFlag, parseFlags, requireString } from './args.js';
 import { resolveModelDir } from './resolve-model.js';
 
 export const PROFILE_HEADS_USAGE = `longread profile-heads --model DIR --docs FILE|FOLDER... [--ratio R] [--method M] [--out FILE]
-                       [--continuation N] [--weights fp32|fp16|q4] [--device cpu|...]
+                       [--continuation N] [--swaps N] [--weights fp32|fp16|q4] [--device cpu|...]
   Measures each (layer, KV head)'s sensitivity (cut its budget in half, the others share the slots; the rise in NLL
-  of the model's own continuation) and writes a budget profile {"L0H0": share, ...} for compaction.`;
+  of the model's own continuation), starts from shares proportional to it, refines them by greedy swaps between the
+  most and least sensitive heads, and writes a budget profile {"L0H0": share, ...} for compaction.`;
 
 export async function profileHeadsCommand(argv: string[], stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<void> {
   const flags = parseFlags(argv, {
@@ -21,6 +22,7 @@ export async function profileHeadsCommand(argv: string[], stdout: NodeJS.Writabl
     method: 'string',
     out: 'string',
     continuation: 'string',
+    swaps: 'string',
     weights: 'string',
     device: 'string',
     verbose: 'boolean',
@@ -36,11 +38,13 @@ export async function profileHeadsCommand(argv: string[], stdout: NodeJS.Writabl
       method: instantiate(config),
       queries: config.queries,
       continuation: numberFlag(flags, 'continuation', 32, { min: 2, integer: true }),
+      swaps: numberFlag(flags, 'swaps', 6, { min: 0, integer: true }),
       onHead: log && ((l, h, d) => log(`L${l}H${h}: ΔNLL ${d.toFixed(4)}`)),
+      onSwap: log && ((from, to, nll) => log(`swap ${from}→${to}: NLL ${nll.toFixed(4)}`)),
     });
     const json = `${JSON.stringify(result.profile, null, 1)}\n`;
     if (typeof flags.out === 'string') fs.writeFileSync(flags.out, json);
-    stdout.write(flags.out ? `${JSON.stringify(result.sensitivity)}\n` : json);
+    stdout.write(flags.out ? `${JSON.stringify({ sensitivity: result.sensitivity, nll: result.nll, swaps: result.swaps })}\n` : json);
   } finally {
     await model.close();
   }

@@ -13,7 +13,12 @@ export interface ProfileOptions {
   probeShare?: number;
   /** Greedy continuation length scored. Default 32. */
   continuation?: number;
+  /** Greedy swap rounds after the proportional start: move `swapStep` of share between two heads while that helps. Default 6. */
+  swaps?: number;
+  /** Share moved by one swap. Default 0.25. */
+  swapStep?: number;
   onHead?: (layer: number, head: number, delta: number) => void;
+  onSwap?: (from: string, to: string, nll: number) => void;
 }
 
 export interface HeadProfile {
@@ -21,6 +26,10 @@ export interface HeadProfile {
   profile: Record<string, number>;
   /** Mean increase in NLL (nats/token) of the model's own continuation when a head's budget is cut. */
   sensitivity: Record<string, number>;
+  /** Mean continuation NLL with uniform budgets, the proportional start, and after the greedy swaps. */
+  nll: { uniform: number; proportional: number; final: number };
+  /** Swaps accepted, as "L1H0→L4H2". */
+  swaps: string[];
 }
 
 /** Mean NLL of `ids` teacher-forced after a cache, given the logits that predict ids[0]. */
@@ -42,16 +51,20 @@ async function continuationNll(model: FidelityModel, cache: PreparedDocument['fu
 /**
  * Per-(layer, KV head) sensitivity: compact with one head's budget cut to `probeShare` of the others (the total
  * stays round(r·T) per head), and measure how much the NLL of the model's own greedy continuation grows over the
- * uniform budget. Shares are then 0.5 + 0.5·(sensitivity above the least sensitive head, relative to its mean),
- * so every head keeps at least half the average and sensitive heads get more.
+ * uniform budget. Shares start at 0.5 + 0.5·(sensitivity above the least sensitive head, relative to its mean),
+ * so every head keeps at least half the average and sensitive heads get more; then greedy swaps move share from
+ * the least to the most sensitive heads while the calibration NLL keeps falling.
  */
 export async function profileHeads(model: FidelityModel, docs: readonly FidelityDocument[], opts: ProfileOptions): Promise<HeadProfile> {
   const { numLayers: L, numKvHeads: KV } = model.spec;
-  const delta = new Float64Array(L * KV);
+  const N = L * KV;
   const probe = opts.probeShare ?? 0.5;
+  const key = (i: number) => `L${Math.floor(i / KV)}H${i % KV}`;
+
+  // Each calibration document once: its full cache, a recompactor, and the model's own greedy continuation.
+  const calibration: { recompactor: Recompactor; first: Float32Array; ids: number[] }[] = [];
   for (const doc of docs) {
     const p = await prepareDocument(model, doc, { heldOut: 8, chunkSize: 4096, queryCap: 4096, window: 32, seed: 0 });
-    // The model's own continuation after the first part, greedy, on the full cache.
     const full = p.full.clone();
     let logits = p.lastLogits;
     const ids: number[] = [];
@@ -60,27 +73,65 @@ export async function profileHeads(model: FidelityModel, docs: readonly Fidelity
       logits = (await model.decoder.step(full, [ids[i]])).logits;
     }
     const recompactor = new Recompactor(p.full, { span: p.span, queries: { sets: querySets(p, opts.queries), window: p.context } });
-    const score = async (budget: BudgetSpec) => {
-      const { cache } = recompactor.compact(opts.method, opts.ratio, { budget });
-      return continuationNll(model, cache, p.lastLogits, ids);
-    };
-    const base = await score({ kind: 'uniform' });
-    for (let i = 0; i < L * KV; i++) {
-      const shares = new Array<number>(L * KV).fill(1);
-      shares[i] = probe;
-      const d = (await score({ kind: 'heads', shares })) - base;
-      delta[i] += d / docs.length;
-      opts.onHead?.(Math.floor(i / KV), i % KV, d);
-    }
+    calibration.push({ recompactor, first: p.lastLogits, ids });
+  }
+  const scoreDoc = async (c: (typeof calibration)[number], budget: BudgetSpec) => {
+    const { cache } = c.recompactor.compact(opts.method, opts.ratio, { budget });
+    return continuationNll(model, cache, c.first, c.ids);
+  };
+  const score = async (budget: BudgetSpec) => {
+    let total = 0;
+    for (const c of calibration) total += await scoreDoc(c, budget);
+    return total / calibration.length;
+  };
+
+  const delta = new Float64Array(N);
+  const uniform = await score({ kind: 'uniform' });
+  for (let i = 0; i < N; i++) {
+    const probeShares = new Array<number>(N).fill(1);
+    probeShares[i] = probe;
+    delta[i] = (await score({ kind: 'heads', shares: probeShares })) - uniform;
+    opts.onHead?.(Math.floor(i / KV), i % KV, delta[i]);
   }
   const min = Math.min(...delta);
-  const mean = delta.reduce((a, b) => a + b - min, 0) / delta.length;
+  const mean = delta.reduce((a, b) => a + b - min, 0) / N;
+  const shares = Array.from(delta, (d) => 0.5 + (mean > 0 ? (0.5 * (d - min)) / mean : 0.5));
+
+  const proportional = await score({ kind: 'heads', shares });
+  let best = proportional;
+  const swaps: string[] = [];
+  const step = opts.swapStep ?? 0.25;
+  const bySensitivity = Array.from(delta.keys()).sort((a, b) => delta[b] - delta[a]);
+  for (let round = 0; round < (opts.swaps ?? 6); round++) {
+    let accepted = false;
+    // a few candidate pairs: one of the most sensitive heads gains, one of the least sensitive gives
+    for (const to of bySensitivity.slice(0, 3)) {
+      for (const from of bySensitivity.slice(-3).reverse()) {
+        if (to === from || shares[from] - step < 0.25) continue;
+        const trial = shares.slice();
+        trial[from] -= step;
+        trial[to] += step;
+        const nll = await score({ kind: 'heads', shares: trial });
+        if (nll < best) {
+          shares.splice(0, N, ...trial);
+          best = nll;
+          swaps.push(`${key(from)}→${key(to)}`);
+          opts.onSwap?.(key(from), key(to), nll);
+          accepted = true;
+          break;
+        }
+      }
+      if (accepted) break;
+    }
+    if (!accepted) break;
+  }
+
   const profile: Record<string, number> = {};
   const sensitivity: Record<string, number> = {};
-  delta.forEach((d, i) => {
-    const key = `L${Math.floor(i / KV)}H${i % KV}`;
-    profile[key] = 0.5 + (mean > 0 ? (0.5 * (d - min)) / mean : 0.5);
-    sensitivity[key] = d;
+  const meanShare = shares.reduce((a, b) => a + b, 0) / N;
+  shares.forEach((s, i) => {
+    profile[key(i)] = s / meanShare;
+    sensitivity[key(i)] = delta[i];
   });
-  return { profile, sensitivity };
+  return { profile, sensitivity, nll: { uniform, proportional, final: best }, swaps };
 }

@@ -12,13 +12,17 @@ const STORIES = path.resolve(import.meta.dirname, '../../assets/documents/storie
 describe.skipIf(!available)('profileHeads', () => {
   const stories = useStoriesModel();
 
-  it('gives every head a share ≥ 0.5, more to the more sensitive heads, usable as a budget profile', async () => {
+  it('shares follow sensitivity, greedy swaps only ever lower the calibration NLL, and the profile is usable', async () => {
     const config = parseMethodConfig('am');
     const docs = readDocuments([path.join(STORIES, 'story-06.txt')]);
-    const { profile, sensitivity } = await profileHeads(stories.model, docs, { ratio: 0.1, method: instantiate(config), queries: config.queries, continuation: 12 });
+    const { profile, sensitivity, nll, swaps } = await profileHeads(stories.model, docs, { ratio: 0.1, method: instantiate(config), queries: config.queries, continuation: 12, swaps: 2 });
     const keys = Object.keys(profile);
     expect(keys).toHaveLength(20);
-    expect(keys.every((k) => Number.isFinite(sensitivity[k]) && profile[k] >= 0.5)).toBe(true);
+    expect(keys.every((k) => Number.isFinite(sensitivity[k]) && profile[k] >= 0.25)).toBe(true);
+    expect(Object.values(profile).reduce((a, b) => a + b, 0) / 20).toBeCloseTo(1, 6);
+    expect(nll.final).toBeLessThanOrEqual(nll.proportional);
+    if (swaps.length) expect(nll.final).toBeLessThan(nll.proportional);
+    else expect(nll.final).toBe(nll.proportional);
     const bySensitivity = [...keys].sort((a, b) => sensitivity[a] - sensitivity[b]);
     expect(profile[bySensitivity[19]]).toBeGreaterThan(profile[bySensitivity[0]]);
     const budgets = allocateBudgets(parseHeadProfile(profile, 5, 4), 0.1, 380, 5, 4);
