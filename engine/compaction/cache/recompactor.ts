@@ -1,4 +1,6 @@
 import type { KvCache } from '../../cache/kv-cache.js';
+import { occupiedKvBytes, SpilledCache } from '../../cache/spilled-cache.js';
+import { LongreadError, isLongreadError } from '../../errors.js';
 import type { AttentionKernels } from '../../kernels/attention-kernels.js';
 import { AttentionMatching } from '../methods/am.js';
 import type { BlockTargets } from '../scores.js';
@@ -18,25 +20,110 @@ export interface RecompactOptions {
   budget?: BudgetSpec;
 }
 
+export interface RecompactorOptions {
+  /**
+   * When the full cache's occupied K/V (fp32) exceed this many bytes, the Recompactor writes them to a temporary
+   * file as fp16 and drops its reference to the full cache; each compaction then reads the verbatim slots (prefix,
+   * suffix) back from the file. Default 256 MiB; 0 spills any non-empty cache; Infinity never spills.
+   * A cache holding values beyond fp16's range is kept in memory instead (see `spillSkipped`).
+   */
+  spillBytes?: number;
+  /** Folder for the temporary file (default: the OS temp folder). */
+  spillDir?: string;
+}
+
+export const DEFAULT_SPILL_BYTES = 256 * 1024 * 1024;
+
 /**
  * Keeps the full cache, the reference queries (inside the blocks) and each method's prepared state (targets,
  * key scores, greedy orders), so that compacting again to another ratio redoes only the budget-dependent fits.
  * The full cache is never modified; each call returns a new compacted copy.
+ *
+ * A large full cache is spilled to a temporary fp16 file (`RecompactorOptions.spillBytes`); call `dispose()` when
+ * done to delete it (it is also deleted on process exit, best effort). The blocks (document K/V and queries, fp32)
+ * stay in memory: the fits read them.
  */
 export class Recompactor {
   private readonly doc: DocumentBlocks;
+  /** The full cache while in memory; null once spilled or disposed. */
+  private full: KvCache | null;
+  private spilled: SpilledCache | null = null;
+  private disposed = false;
+  /** Why a cache above the threshold stayed in memory (e.g. a value beyond fp16's range), if it did. */
+  readonly spillSkipped: string | undefined;
   private readonly states = new Map<CompactionMethod, Map<string, unknown>>();
   private readonly prepareTime = new Map<CompactionMethod, number>();
   /** Time spent cutting blocks (once). */
   readonly setupMs: number;
 
   constructor(
-    private readonly full: KvCache,
+    full: KvCache,
     private readonly scope: CompactionScope,
+    options: RecompactorOptions = {},
   ) {
     const t0 = performance.now();
+    this.full = full;
     this.doc = documentBlocks(full, scope);
+    const threshold = options.spillBytes ?? DEFAULT_SPILL_BYTES;
+    if (!(threshold >= 0)) throw new LongreadError('BAD_ARGUMENT', `spillBytes must be a number ≥ 0, not ${threshold}`);
+    let skipped: string | undefined;
+    if (occupiedKvBytes(full) > threshold) {
+      try {
+        this.spilled = SpilledCache.write(full, { dir: options.spillDir });
+        this.full = null;
+      } catch (e) {
+        // out of fp16 range: keep it in memory (an unwritable folder is the caller's to fix, so that one throws)
+        if (!isLongreadError(e, 'CACHE_FILE') || !/fp16's range/.test(e.message)) throw e;
+        skipped = e.message;
+      }
+    }
+    this.spillSkipped = skipped;
     this.setupMs = performance.now() - t0;
+  }
+
+  /** The temporary file holding the full cache's K/V, while spilled. */
+  get spillFile(): string | null {
+    return this.spilled?.file ?? null;
+  }
+
+  /**
+   * Bytes held: the full cache's K/V in memory (0 once spilled), on disk (fp16), and the blocks' K/V and reference
+   * queries (fp32, always in memory: they copy the document's slots out of the full cache).
+   */
+  memoryReport(): { fullKvBytes: number; spilledFileBytes: number; blockKvBytes: number; blockQueryBytes: number } {
+    let blockKvBytes = 0;
+    let blockQueryBytes = 0;
+    for (const hd of this.doc.heads) {
+      for (const cb of hd.blocks) {
+        const b = cb.block;
+        blockKvBytes += b.keys.byteLength + b.values.byteLength;
+        blockQueryBytes += b.queries.byteLength + (b.windowQueries?.byteLength ?? 0);
+      }
+    }
+    return { fullKvBytes: this.full ? occupiedKvBytes(this.full) : 0, spilledFileBytes: this.spilled?.fileBytes ?? 0, blockKvBytes, blockQueryBytes };
+  }
+
+  /** Deletes the spilled file and drops every reference; the Recompactor cannot compact afterwards. Idempotent. */
+  dispose(): void {
+    this.disposed = true;
+    this.spilled?.dispose();
+    this.spilled = null;
+    this.full = null;
+    this.forget();
+  }
+
+  /**
+   * A fresh copy of the full cache to write a compaction into: a clone when in memory; when spilled, read back from
+   * the file except the document slots, which `writeCompacted` replaces anyway.
+   */
+  private baseCache(): KvCache {
+    if (this.disposed) throw new LongreadError('BAD_ARGUMENT', 'this Recompactor was disposed');
+    if (this.full) return this.full.clone();
+    const KV = this.spilled!.shape.numKvHeads;
+    return this.spilled!.restore((l, h) => {
+      const hd = this.doc.heads[l * KV + h];
+      return hd && hd.layer === l && hd.head === h ? hd : undefined;
+    });
   }
 
   /**
@@ -46,7 +133,7 @@ export class Recompactor {
   compact(method: CompactionMethod, ratio: number, opts: RecompactOptions = {}): { cache: KvCache; result: CacheCompactionResult; prepareMs: number } {
     const t0 = performance.now();
     const prepared0 = this.preparedMs(method);
-    const cache = this.full.clone();
+    const cache = this.baseCache();
     const budgets = chunkBudgets(this.doc, cache, ratio, opts.budget ?? this.scope.budget);
     const compactBlock = isPreparable(method)
       ? this.preparedCompactor(method, Math.max(ratio, opts.maxRatio ?? 0))
@@ -99,7 +186,7 @@ export class Recompactor {
     const t0 = performance.now();
     const prepareMs = this.states.has(method) ? 0 : await this.prepareWithKernels(method, kernels);
     const states = this.states.get(method)!;
-    const cache = this.full.clone();
+    const cache = this.baseCache();
     const budgets = chunkBudgets(this.doc, cache, ratio, this.scope.budget);
     const { numKvHeads: KV } = cache.shape;
     const done = new Map<string, CompactedHead>();
