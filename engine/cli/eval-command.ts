@@ -19,7 +19,7 @@ export const EVAL_USAGE = `longread eval fidelity --model DIR --doc FILE|FOLDER.
   Compacts the first part of each document per method and ratio and scores the held-out rest against the full
   cache: KL, top-1, the same over the first 16 positions, perplexity, held-out attention errors, time, KV bytes.
   A method takes options as name:key=value..., e.g. am:beta=per-head:values=fit:queries=context
-  (solver bounded|clamped-ls, beta per-slot|per-head|off, values fit|copy, queries context|repeat|both).
+  (solver bounded|clamped-ls, beta per-slot|per-head|off, values fit|copy, queries context|repeat|both|self-study).
   --am-grid adds every AM option combination. --json prints the flat rows; without it, a table of means.
 longread eval summarize --rows FILE... [--markdown]
   Merges row files written by eval fidelity --json (e.g. one per document) and prints the table of means.

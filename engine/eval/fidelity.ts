@@ -2,8 +2,9 @@ import { KvCache } from '../cache/kv-cache.js';
 import { captureRepeatQueries, prefillCapturing } from '../compaction/cache/capture.js';
 import type { BudgetSpec } from '../compaction/cache/budgets.js';
 import { Recompactor } from '../compaction/cache/recompactor.js';
-import { documentPrompt, repeatTurnIds } from '../compaction/cache/document-prompt.js';
+import { documentPrompt, repeatTurnIds, selfStudyTurnIds } from '../compaction/cache/document-prompt.js';
 import { QueryCollector } from '../compaction/cache/query-collector.js';
+import { captureSelfStudyQueries, DEFAULT_SELF_STUDY_TOKENS } from '../compaction/cache/self-study.js';
 import type { DocumentSpan } from '../compaction/cache/span.js';
 import { LongreadError } from '../errors.js';
 import type { ModelSpec } from '../model/spec.js';
@@ -17,6 +18,8 @@ export interface FidelityModel {
   spec: ModelSpec;
   decoder: Decoder;
   tokenizer: TextTokenizer;
+  /** Where self-study generation stops (a loaded model's EOS ids); default `spec.eosTokenIds`. */
+  stopTokenIds?: number[];
 }
 
 export interface FidelityDocument {
@@ -38,6 +41,8 @@ export interface FidelityOptions {
   seed?: number;
   /** Budget spread over (layer, KV head); default uniform. */
   budget?: BudgetSpec;
+  /** Tokens generated per document for `queries=self-study` (only when a method asks for them). Default 128. */
+  selfStudyTokens?: number;
   onRow?: (row: FidelityRow) => void;
 }
 
@@ -74,13 +79,18 @@ export interface PreparedDocument {
   heldOut: number[];
   context: QueryCollector;
   repeat: QueryCollector;
+  /** Queries of what the model wrote after the first part; only when prepared with `selfStudyTokens`. */
+  selfStudy?: QueryCollector;
   referenceLogits: Float32Array;
   /** Logits after the first part (they predict the first held-out token; compaction does not change them). */
   lastLogits: Float32Array;
   heldOutQueries: Float32Array[];
 }
 
-export type PrepareOptions = Pick<Required<FidelityOptions>, 'heldOut' | 'chunkSize' | 'queryCap' | 'window' | 'seed'>;
+export type PrepareOptions = Pick<Required<FidelityOptions>, 'heldOut' | 'chunkSize' | 'queryCap' | 'window' | 'seed'> & {
+  /** Also capture self-study queries from this many generated tokens (0 or absent: none). */
+  selfStudyTokens?: number;
+};
 
 export const DEFAULT_PREPARE: PrepareOptions = { heldOut: 100, chunkSize: 4096, queryCap: 4096, window: 32, seed: 0 };
 
@@ -103,13 +113,26 @@ export async function prepareDocument(model: FidelityModel, doc: FidelityDocumen
   const full = new KvCache(shape);
   const lastLogits = await prefillCapturing(decoder, full, [...prompt.prefixIds, ...part], [context]);
   await captureRepeatQueries(decoder, full, { promptIds: repeatTurnIds(tokenizer), documentIds: part, documentStart: span.start }, repeat);
+  let selfStudy: QueryCollector | undefined;
+  if (opts.selfStudyTokens) {
+    selfStudy = new QueryCollector(shape, { ...common, causal: false });
+    // A chat model closes the document's turn and is asked about it; a base model just continues after the part.
+    const ask = selfStudyTurnIds(tokenizer);
+    const promptIds = ask.length ? [...prompt.suffixIds, ...ask] : [];
+    const stopTokenIds = model.stopTokenIds ?? spec.eosTokenIds;
+    await captureSelfStudyQueries(decoder, full, { promptIds, maxTokens: opts.selfStudyTokens, stopTokenIds, lastLogits, maxPositions: spec.maxPositions }, selfStudy);
+  }
   const ref = await decoder.step(full.clone(), heldOut, { logits: 'all', queries: true });
-  return { name: doc.name, full, span, heldOut, context, repeat, referenceLogits: ref.logits, lastLogits, heldOutQueries: ref.queries! };
+  return { name: doc.name, full, span, heldOut, context, repeat, selfStudy, referenceLogits: ref.logits, lastLogits, heldOutQueries: ref.queries! };
 }
 
 export function querySets(p: PreparedDocument, source: MethodConfig['queries']): QueryCollector[] {
   if (source === 'context') return [p.context];
   if (source === 'repeat') return [p.repeat];
+  if (source === 'self-study') {
+    if (!p.selfStudy) throw new LongreadError('BAD_ARGUMENT', `${p.name} was prepared without self-study queries (selfStudyTokens)`);
+    return [p.selfStudy];
+  }
   return [p.context, p.repeat];
 }
 
@@ -125,10 +148,11 @@ export async function runFidelity(
   options: FidelityOptions,
 ): Promise<FidelityRow[]> {
   const opts = { ...DEFAULT_PREPARE, early: 16, ...options };
+  const selfStudyTokens = configs.some((c) => c.queries === 'self-study') ? (options.selfStudyTokens ?? DEFAULT_SELF_STUDY_TOKENS) : 0;
   const V = model.spec.vocabSize;
   const rows: { key: [number, number, number]; row: FidelityRow }[] = [];
   for (const [di, doc] of docs.entries()) {
-    const p = await prepareDocument(model, doc, opts);
+    const p = await prepareDocument(model, doc, { ...opts, selfStudyTokens });
     const targets = p.heldOut.slice(1);
     const pplFull = perplexity(p.referenceLogits, V, targets);
     const recompactors = new Map<string, Recompactor>();

@@ -4,9 +4,14 @@ import { createMethod, isMethodName, METHOD_NAMES, type MethodName } from '../co
 import type { CompactionMethod } from '../compaction/types.js';
 import { LongreadError } from '../errors.js';
 
-/** Which reference queries a method is given. */
-export type QuerySource = 'context' | 'repeat' | 'both';
-export const QUERY_SOURCES: readonly QuerySource[] = ['context', 'repeat', 'both'];
+/**
+ * Which reference queries a method is given: the document's own, its repeat pass, both pooled, or the queries of
+ * what the model writes about the document (self-study; generated only when a method asks for it).
+ */
+export type QuerySource = 'context' | 'repeat' | 'both' | 'self-study';
+export const QUERY_SOURCES: readonly QuerySource[] = ['context', 'repeat', 'both', 'self-study'];
+/** The sources `amGrid` crosses (self-study costs a generation per document, so it is asked for by name). */
+export const GRID_QUERY_SOURCES: readonly QuerySource[] = ['context', 'repeat', 'both'];
 
 /** One method with its options, as named on the command line: `am:solver=bounded:beta=per-head:values=fit:queries=repeat`. */
 export interface MethodConfig {
@@ -74,7 +79,7 @@ export function parseMethodConfig(spec: string): MethodConfig {
 /** Every distinct AM option combination (the solver only matters with per-slot β). */
 export function amGrid(method: 'am' | 'am-omp' = 'am'): MethodConfig[] {
   const out: MethodConfig[] = [];
-  for (const queries of QUERY_SOURCES) {
+  for (const queries of GRID_QUERY_SOURCES) {
     for (const values of VALUE_MODES) {
       for (const betaMode of BETA_MODES) {
         for (const betaSolver of betaMode === 'per-slot' ? SOLVERS : [SOLVERS[0]]) {

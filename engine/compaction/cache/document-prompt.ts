@@ -12,6 +12,7 @@ export interface DocumentPrompt {
 }
 
 export const REPEAT_INSTRUCTION = 'Repeat the previous context verbatim.';
+export const SELF_STUDY_INSTRUCTION = 'Write three short questions about the text above and answer each in one sentence.';
 
 const MARK = '\u0000LONGREAD_DOCUMENT\u0000';
 
@@ -57,6 +58,19 @@ export function repeatTurnIds(tokenizer: TextTokenizer): number[] {
   if (tokenizer.chatTemplate === null) return [];
   const one = render(tokenizer, [{ role: 'user', content: MARK }], false);
   const two = render(tokenizer, [{ role: 'user', content: MARK }, { role: 'user', content: REPEAT_INSTRUCTION }], true);
+  if (!two.startsWith(one)) throw new LongreadError('TOKENIZER', 'the chat template renders a second turn that does not extend the first');
+  return tokenizer.encode(two.slice(one.length), { addSpecialTokens: false });
+}
+
+/**
+ * The tokens that ask the model to study the document (self-study reference queries): a user turn with
+ * SELF_STUDY_INSTRUCTION and the opening of the assistant's answer, to be followed by greedy generation. A base model
+ * gets none: it simply continues after the document.
+ */
+export function selfStudyTurnIds(tokenizer: TextTokenizer, instruction = SELF_STUDY_INSTRUCTION): number[] {
+  if (tokenizer.chatTemplate === null) return [];
+  const one = render(tokenizer, [{ role: 'user', content: MARK }], false);
+  const two = render(tokenizer, [{ role: 'user', content: MARK }, { role: 'user', content: instruction }], true);
   if (!two.startsWith(one)) throw new LongreadError('TOKENIZER', 'the chat template renders a second turn that does not extend the first');
   return tokenizer.encode(two.slice(one.length), { addSpecialTokens: false });
 }

@@ -5,6 +5,7 @@ export { chunkBlocks, spanSlots, type ChunkBlock, type QueryProvider, type Refer
 export { cacheExceeds, chatQueryCollector, compactOnline, PROTECTED_RECENT, type OnlineCompactionOptions } from './online.js';
 export { fitSelectionWithKernels } from './kernel-fit.js';
 export { captureRepeatQueries, prefillCapturing, DEFAULT_PREFILL_CHUNK, type RepeatPass } from './capture.js';
-export { documentPrompt, repeatTurnIds, REPEAT_INSTRUCTION, type DocumentPrompt } from './document-prompt.js';
+export { documentPrompt, repeatTurnIds, selfStudyTurnIds, REPEAT_INSTRUCTION, SELF_STUDY_INSTRUCTION, type DocumentPrompt } from './document-prompt.js';
+export { captureSelfStudyQueries, DEFAULT_SELF_STUDY_TOKENS, type SelfStudyPass, type SelfStudyResult } from './self-study.js';
 export { concatQuerySets, QueryCollector, type QueryCollectorOptions, type QuerySet, type QueryShape } from './query-collector.js';
 export { chunkOf, spanChunks, DEFAULT_CHUNK_SIZE, type DocumentSpan, type SpanChunk } from './span.js';

@@ -138,6 +138,28 @@ export class QueryCollector {
     }
   }
 
+  /**
+   * Offers the queries of S tokens generated after the document (self-study) as standing for future attention over
+   * the whole span: every row goes to the reservoir of every chunk, with position -1 (it sees all of the chunk's
+   * keys, whatever `causal` says). They do not enter snapkv's observation window.
+   */
+  addFutureQueries(perLayer: readonly Float32Array[], S: number): void {
+    const { numLayers: L, numHeads: H, numKvHeads: KV, headDim: d } = this.shape;
+    if (perLayer.length !== L) throw new LongreadError('BAD_ARGUMENT', `expected queries of ${L} layers, got ${perLayer.length}`);
+    const nChunks = this.chunks.length;
+    for (let l = 0; l < L; l++) {
+      const q = perLayer[l];
+      if (q.length !== H * S * d) throw new LongreadError('BAD_ARGUMENT', `layer ${l} queries have ${q.length} entries, expected ${H * S * d}`);
+      for (let s = 0; s < S; s++) {
+        for (let qh = 0; qh < H; qh++) {
+          const kv = Math.floor(qh / this.group);
+          const row = q.subarray((qh * S + s) * d, (qh * S + s + 1) * d);
+          for (let c = 0; c < nChunks; c++) this.reservoirs[(l * KV + kv) * nChunks + c].offer(row, -1, this.rand);
+        }
+      }
+    }
+  }
+
   /** The sampled queries of (layer, KV head, chunk). */
   get(layer: number, kvHead: number, chunk: number): QuerySet {
     const r = this.reservoirs[this.index(layer, kvHead, chunk)];
