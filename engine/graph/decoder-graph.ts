@@ -193,8 +193,9 @@ export function buildDecoderGraph(
 
     // MLP block (SwiGLU)
     const xm = rmsNorm(x, weights.layer('mlpNorm', l), `l${l}.mlp_norm`);
-    const gu = linear(xm, `l${l}.gate_up`, [weights.layer('gate', l), weights.layer('up', l)], [I, I], h);
-    const [gate, up] = g.node('Split', [gu, g.constInt64([I, I])], { axis: -1 }, { outputs: 2 });
+    // Separate gate and up matmuls: a fused one would need a Split that copies [S, 2·I] per layer during prefill.
+    const gate = linear(xm, `l${l}.gate`, [weights.layer('gate', l)], [I], h);
+    const up = linear(xm, `l${l}.up`, [weights.layer('up', l)], [I], h);
     const act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]);
     x = g.op('Add', [x, linear(act, `l${l}.down`, [weights.layer('down', l)], [h], I)]);
     onLayer?.(l);

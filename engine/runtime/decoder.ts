@@ -38,8 +38,9 @@ export class Decoder {
   async step(cache: KvCache, ids: ArrayLike<number>, opts: StepOptions = {}): Promise<StepResult> {
     const S = ids.length;
     const { numLayers: L, numKvHeads: KV, headDim: d, vocabSize: V } = this.spec;
-    // Every layer must expose at least one slot (an empty one is harmless: its bias removes it).
-    for (const layer of cache.layers) layer.reserve(1, cache.growChunk);
+    // Every layer must expose at least one slot (an empty one is harmless: its bias removes it); an empty cache gets
+    // exactly one, so a first prefill chunk does not attend over a whole growth chunk of empty slots.
+    for (const layer of cache.layers) layer.reserve(1, 1);
     const start = cache.logicalLength;
     const feeds: Record<string, ort.Tensor> = {
       [IO.inputIds]: new ort.Tensor('int64', BigInt64Array.from(Array.from(ids, (t) => BigInt(t))), [1, S]),
