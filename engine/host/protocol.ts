@@ -1,4 +1,5 @@
 import type { WeightFormat } from '../graph/decoder-graph.js';
+import type { ModelSpec } from '../model/spec.js';
 import type { DeviceChoice, ProviderAttempt } from '../runtime/execution-provider.js';
 import type { SamplingParams } from '../generate/sampler.js';
 import type { StopReason } from '../generate/generate.js';
@@ -13,23 +14,18 @@ export interface LoadRequest {
   cacheRoot?: string;
 }
 
-export interface ModelInfo {
+export type ModelInfo = Pick<
+  ModelSpec,
+  'architecture' | 'family' | 'numLayers' | 'numHeads' | 'numKvHeads' | 'headDim' | 'vocabSize' | 'maxPositions'
+> & {
   dir: string;
-  architecture: string;
-  family: string;
-  numLayers: number;
-  numHeads: number;
-  numKvHeads: number;
-  headDim: number;
-  vocabSize: number;
-  maxPositions: number;
   kvBytesPerToken: number;
   weights: WeightFormat;
   executionProvider: string;
   providerAttempts: ProviderAttempt[];
   hasChatTemplate: boolean;
   convertedNow: boolean;
-}
+};
 
 export interface ChatTurn {
   role: 'system' | 'user' | 'assistant';

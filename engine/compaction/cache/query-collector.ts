@@ -106,6 +106,15 @@ export class QueryCollector {
     return this.chunks.length;
   }
 
+  /** The decoder's per-layer query outputs for S tokens: [heads, S, headDim] each. */
+  private checkShapes(perLayer: readonly Float32Array[], S: number): void {
+    const { numLayers: L, numHeads: H, headDim: d } = this.shape;
+    if (perLayer.length !== L) throw new LongreadError('BAD_ARGUMENT', `expected queries of ${L} layers, got ${perLayer.length}`);
+    perLayer.forEach((q, l) => {
+      if (q.length !== H * S * d) throw new LongreadError('BAD_ARGUMENT', `layer ${l} queries have ${q.length} entries, expected ${H * S * d}`);
+    });
+  }
+
   /**
    * Offers the queries of S consecutive tokens; row s stands for document position `firstPosition + s` (for the
    * repeat pass, the position of the token it repeats). Rows outside the span are ignored.
@@ -113,11 +122,10 @@ export class QueryCollector {
   add(perLayer: readonly Float32Array[], S: number, firstPosition: number): void {
     const { numLayers: L, numHeads: H, numKvHeads: KV, headDim: d } = this.shape;
     const { span, chunkSize } = this.options;
-    if (perLayer.length !== L) throw new LongreadError('BAD_ARGUMENT', `expected queries of ${L} layers, got ${perLayer.length}`);
+    this.checkShapes(perLayer, S);
     const nChunks = this.chunks.length;
     for (let l = 0; l < L; l++) {
       const q = perLayer[l];
-      if (q.length !== H * S * d) throw new LongreadError('BAD_ARGUMENT', `layer ${l} queries have ${q.length} entries, expected ${H * S * d}`);
       for (let s = 0; s < S; s++) {
         const position = firstPosition + s;
         const c = chunkOf(span, chunkSize, position);
@@ -145,11 +153,10 @@ export class QueryCollector {
    */
   addFutureQueries(perLayer: readonly Float32Array[], S: number): void {
     const { numLayers: L, numHeads: H, numKvHeads: KV, headDim: d } = this.shape;
-    if (perLayer.length !== L) throw new LongreadError('BAD_ARGUMENT', `expected queries of ${L} layers, got ${perLayer.length}`);
+    this.checkShapes(perLayer, S);
     const nChunks = this.chunks.length;
     for (let l = 0; l < L; l++) {
       const q = perLayer[l];
-      if (q.length !== H * S * d) throw new LongreadError('BAD_ARGUMENT', `layer ${l} queries have ${q.length} entries, expected ${H * S * d}`);
       for (let s = 0; s < S; s++) {
         for (let qh = 0; qh < H; qh++) {
           const kv = Math.floor(qh / this.group);
