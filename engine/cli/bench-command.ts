@@ -124,7 +124,7 @@ export async function runBench(argv: string[], log?: (m: string) => void): Promi
     const p0 = performance.now();
     const logits = collector
       ? await prefillCapturing(model.decoder, cache, ids, [collector], chunk)
-      : await prefill(model.decoder, cache, ids, chunk, log && ((d, t) => log(`prefill ${d}/${t}`)));
+      : await prefill(model.decoder, cache, ids, { chunk, onProgress: log && ((d, t) => log(`prefill ${d}/${t}`)) });
     const prefillMs = performance.now() - p0;
     const decode = async (c: typeof cache, first: Float32Array): Promise<number[]> => {
       const steps: number[] = [];

@@ -49,23 +49,30 @@ export interface GenerationModel {
   tokenizer: TextTokenizer;
 }
 
+export interface PrefillOptions {
+  /** Tokens per model call. Default 512. */
+  chunk?: number;
+  onProgress?: (done: number, total: number) => void;
+  isCancelled?: () => boolean;
+  /** Receives each chunk's post-RoPE queries ([heads, S, headDim] per layer) and the chunk's first position. */
+  onQueries?: (queries: Float32Array[], S: number, firstPosition: number) => void;
+}
+
 /** Feeds tokens into the cache in chunks, reporting progress; returns the logits after the last one. */
-export async function prefill(
-  decoder: Decoder,
-  cache: KvCache,
-  ids: readonly number[],
-  chunk = 512,
-  onProgress?: (done: number, total: number) => void,
-  isCancelled?: () => boolean,
-): Promise<Float32Array> {
+export async function prefill(decoder: Decoder, cache: KvCache, ids: readonly number[], opts: PrefillOptions = {}): Promise<Float32Array> {
   if (ids.length === 0) throw new LongreadError('BAD_ARGUMENT', 'Nothing to prefill: the prompt is empty');
+  const chunk = opts.chunk ?? 512;
   // No up-front reservation: the graph attends over the whole capacity, so growing with the chunks keeps each
   // chunk's attention proportional to what is actually cached.
   let logits: Float32Array = new Float32Array(0);
   for (let s = 0; s < ids.length; s += chunk) {
-    if (isCancelled?.()) throw new LongreadError('CANCELLED', 'Cancelled while reading the prompt');
-    logits = (await decoder.step(cache, ids.slice(s, s + chunk))).logits;
-    onProgress?.(Math.min(ids.length, s + chunk), ids.length);
+    if (opts.isCancelled?.()) throw new LongreadError('CANCELLED', 'Cancelled while reading the prompt');
+    const part = ids.slice(s, s + chunk);
+    const first = cache.logicalLength;
+    const r = await decoder.step(cache, part, { queries: !!opts.onQueries });
+    opts.onQueries?.(r.queries!, part.length, first);
+    logits = r.logits;
+    opts.onProgress?.(Math.min(ids.length, s + chunk), ids.length);
   }
   return logits;
 }
@@ -106,7 +113,7 @@ export async function* generate(
   const t0 = performance.now();
   let logits: Float32Array;
   try {
-    logits = await prefill(decoder, cache, promptIds, params.prefillChunk, params.onPrefill, params.isCancelled);
+    logits = await prefill(decoder, cache, promptIds, { chunk: params.prefillChunk, onProgress: params.onPrefill, isCancelled: params.isCancelled });
   } catch (e) {
     if (e instanceof LongreadError && e.code === 'CANCELLED') {
       return { tokens, text, stopReason: 'cancelled', promptTokens: promptIds.length, prefillMs: performance.now() - t0, decodeMs: 0 };

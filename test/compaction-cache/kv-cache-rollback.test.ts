@@ -49,4 +49,15 @@ describe('KvCache mark / rollback / clone / shrinkToFit', () => {
     expect(copy.layers[0].readRun(1, 0, 5)).toEqual(run);
     expect(copy.logicalLength).toBe(5);
   });
+
+  it('refuses to shrink a layer below its used slots or to truncate a head to more than it holds, changing nothing', () => {
+    const cache = filled(5);
+    const layer = cache.layers[0];
+    const before = layer.readRun(0, 0, 5);
+    expect(() => layer.resize(4)).toThrow(/cannot shrink a layer to 4 slots: 5 are in use/);
+    expect(() => layer.truncate(0, 6)).toThrow(/cannot truncate head 0 to 6 slots: it holds 5/);
+    expect(() => layer.truncate(0, -1)).toThrow(/cannot truncate/);
+    expect(layer.used[0]).toBe(5);
+    expect(layer.readRun(0, 0, 5)).toEqual(before);
+  });
 });

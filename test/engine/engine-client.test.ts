@@ -59,7 +59,7 @@ describe('EngineClient (engine in a worker thread)', () => {
     const ids = Array.from({ length: 1024 }, (_, i) => (i * 7) % 256);
     const inProcess = await loadModel(dir, { device: 'cpu', cacheRoot });
     await prefill(inProcess.decoder, inProcess.newCache(), ids.slice(0, 8)); // warm-up
-    const blockedGap = await maxTickGap(() => prefill(inProcess.decoder, inProcess.newCache(), ids, 1024));
+    const blockedGap = await maxTickGap(() => prefill(inProcess.decoder, inProcess.newCache(), ids, { chunk: 1024 }));
     await inProcess.close();
 
     const client = new EngineClient();

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LongreadError } from '../../engine/errors.js';
-import { generate } from '../../engine/generate/generate.js';
+import { generate, prefill } from '../../engine/generate/generate.js';
 import { loadModel } from '../../engine/load-model.js';
 import { TINY_LLAMA_CONFIG, writeModelFolder } from '../helpers/model-folder.js';
 
@@ -114,6 +114,27 @@ describe('loading a model folder: clear, specific errors', () => {
       while (!r.done) r = await it.next();
       expect(r.value.stopReason).toBe('context-full');
       expect(r.value.tokens.length).toBeLessThan(5);
+    } finally {
+      await model.close();
+    }
+  });
+
+  it('prefill refuses an empty prompt, stops when cancelled, and hands each chunk\'s queries over with its position', async () => {
+    const dir = await writeModelFolder(path.join(root, 'prefill'));
+    const model = await loadModel(dir, { device: 'cpu', cacheRoot });
+    try {
+      const empty = (await prefill(model.decoder, model.newCache(), []).catch((e: unknown) => e)) as LongreadError;
+      expect(empty.code).toBe('BAD_ARGUMENT');
+      let calls = 0;
+      const cancelled = (await prefill(model.decoder, model.newCache(), [1, 2, 3, 4, 5, 6], { chunk: 2, isCancelled: () => ++calls > 2 }).catch(
+        (e: unknown) => e,
+      )) as LongreadError;
+      expect(cancelled.code).toBe('CANCELLED');
+      const seen: [number, number, number][] = [];
+      const cache = model.newCache();
+      await prefill(model.decoder, cache, [1, 2, 3, 4, 5], { chunk: 2, onQueries: (q, S, first) => seen.push([q.length, S, first]) });
+      expect(seen).toEqual([[2, 2, 0], [2, 2, 2], [2, 1, 4]]);
+      expect(cache.logicalLength).toBe(5);
     } finally {
       await model.close();
     }

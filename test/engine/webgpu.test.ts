@@ -26,8 +26,8 @@ describe.skipIf(!available)('WebGPU execution provider', () => {
     try {
       expect(gpu.executionProvider).toBe('webgpu');
       // in chunks, so the cached-slot path with per-slot bias runs on the device too
-      const a = await prefill(cpu.decoder, cpu.newCache(), ids, 16);
-      const b = await prefill(gpu.decoder, gpu.newCache(), ids, 16);
+      const a = await prefill(cpu.decoder, cpu.newCache(), ids, { chunk: 16 });
+      const b = await prefill(gpu.decoder, gpu.newCache(), ids, { chunk: 16 });
       let maxDiff = 0;
       for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
       console.log(`WebGPU vs CPU max |Δlogit| over 512 logits after 65 tokens: ${maxDiff.toExponential(2)}`);

@@ -1,5 +1,5 @@
 import type { KvCache } from '../../cache/kv-cache.js';
-import { LongreadError } from '../../errors.js';
+import { prefill } from '../../generate/generate.js';
 import type { Decoder } from '../../runtime/decoder.js';
 import type { QueryCollector } from './query-collector.js';
 
@@ -9,24 +9,17 @@ export const DEFAULT_PREFILL_CHUNK = 512;
  * Prefills `ids` after whatever the cache holds, offering every step's post-RoPE queries to the collectors
  * (each decides which positions it keeps). Returns the logits of the last token.
  */
-export async function prefillCapturing(
+export function prefillCapturing(
   decoder: Decoder,
   cache: KvCache,
   ids: readonly number[],
   collectors: readonly QueryCollector[],
   chunk = DEFAULT_PREFILL_CHUNK,
 ): Promise<Float32Array> {
-  if (!ids.length) throw new LongreadError('BAD_ARGUMENT', 'Nothing to prefill: the prompt is empty');
-  // No up-front reservation: the graph attends over the whole capacity, so the cache grows with the chunks.
-  let logits: Float32Array = new Float32Array(0);
-  for (let s = 0; s < ids.length; s += chunk) {
-    const part = ids.slice(s, s + chunk);
-    const first = cache.logicalLength;
-    const r = await decoder.step(cache, part, { queries: collectors.length > 0 });
-    for (const c of collectors) c.add(r.queries!, part.length, first);
-    logits = r.logits;
-  }
-  return logits;
+  return prefill(decoder, cache, ids, {
+    chunk,
+    onQueries: collectors.length ? (queries, S, first) => collectors.forEach((c) => c.add(queries, S, first)) : undefined,
+  });
 }
 
 export interface RepeatPass {
