@@ -13,11 +13,11 @@ export default tseslint.config(
     },
   },
   {
-    // Layering: the renderer knows only the IPC contract, nothing of Node, Electron or the engine.
+    // Layering: the renderer knows only the contract (common/), nothing of Node, Electron or the engine.
     files: ['renderer/**/*.{ts,tsx}'],
     ignores: ['renderer/vite.config.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'electron', '*/engine/*', '**/main/*', '!**/main/ipc-channels.js', '!**/main/ipc-contract.js'] }],
+      'no-restricted-imports': ['error', { patterns: ['node:*', 'electron', '*/engine/*', '**/main/*'] }],
     },
   },
   {
@@ -25,6 +25,13 @@ export default tseslint.config(
     files: ['engine/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['electron', 'react', 'react-dom', '*/main/*', '*/renderer/*'] }],
+    },
+  },
+  {
+    // Layering: the contract depends on nothing but zod.
+    files: ['common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['node:*', 'electron', 'react', '*/engine/*', '*/main/*', '*/renderer/*'] }],
     },
   },
 );

@@ -21,6 +21,19 @@ export type ErrorCode =
   | 'CANCELLED'
   | 'BAD_ARGUMENT'
   | 'CACHE_FILE'
+  // documents
+  | 'DOCUMENT_EMPTY'
+  | 'UNSUPPORTED_DOCUMENT'
+  | 'DOCUMENT_TOO_LARGE'
+  | 'BINARY_DOCUMENT'
+  | 'PDF_NO_TEXT'
+  | 'PDF_ENCRYPTED'
+  | 'DOCUMENT_CORRUPT'
+  // library and host
+  | 'LIBRARY'
+  | 'NOT_FOUND'
+  | 'BUSY'
+  | 'NUMERICS'
   | 'INTERNAL';
 
 export class LongreadError extends Error {

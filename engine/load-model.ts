@@ -5,6 +5,7 @@ import { openCheckpoint } from './model/checkpoint.js';
 import { specFromConfig } from './model/families/index.js';
 import type { ModelSpec } from './model/spec.js';
 import { ModelWeights } from './model/weights.js';
+import { LongreadError } from './errors.js';
 import { Decoder } from './runtime/decoder.js';
 import { type DeviceChoice, openSession, type ProviderAttempt } from './runtime/execution-provider.js';
 import { loadStopTokenIds, loadTokenizer, type TextTokenizer } from './tokenizer/index.js';
@@ -37,15 +38,37 @@ export interface LoadedModel {
 
 /**
  * Opens a Hugging Face model folder: validates it, converts it to our ONNX decoder (or finds the cached conversion)
- * and starts an inference session on the chosen execution provider.
+ * and starts an inference session on the chosen execution provider. Every failure is a LongreadError; one that no
+ * check foresaw becomes INTERNAL, naming the folder.
  */
 export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<LoadedModel> {
+  try {
+    return await openModel(dir, opts);
+  } catch (e) {
+    if (e instanceof LongreadError) throw e;
+    throw new LongreadError('INTERNAL', `Loading the model in ${dir} failed unexpectedly: ${String((e as Error)?.message ?? e).split('\n')[0]}`, { cause: e });
+  }
+}
+
+/** Every id the tokenizer can produce must index the model's embedding table. */
+function checkTokenizerFitsModel(tokenizer: TextTokenizer, spec: ModelSpec, dir: string): void {
+  if (tokenizer.vocabSize > spec.vocabSize) {
+    throw new LongreadError(
+      'TOKENIZER',
+      `The tokenizer in ${dir} has token ids up to ${tokenizer.vocabSize - 1}, but config.json gives the model ${spec.vocabSize} ` +
+        '(vocab_size); the tokenizer does not belong to this model.',
+    );
+  }
+}
+
+async function openModel(dir: string, opts: LoadOptions): Promise<LoadedModel> {
   const checkpoint = openCheckpoint(dir);
   try {
     const { family, spec } = specFromConfig(checkpoint.config);
     const weights = new ModelWeights(checkpoint, spec, family.naming);
     weights.validate();
     const tokenizer = await loadTokenizer(dir);
+    checkTokenizerFitsModel(tokenizer, spec, dir);
     const stopTokenIds = await loadStopTokenIds(dir, tokenizer.eosTokenId);
     const fingerprint = checkpoint.fingerprint();
     const weightFormat = opts.weights ?? DEFAULT_GRAPH_OPTIONS.weights;

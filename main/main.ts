@@ -1,38 +1,60 @@
+import '../engine/runtime/no-telemetry.js';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu } from 'electron';
+import { IPC_EVENT_CHANNEL, ipcRequestChannel } from '../common/channels.js';
+import { REQUEST_NAMES, type EngineEvent } from '../common/contract.js';
 import { EngineClient } from '../engine/host/client.js';
-import { EngineBridge } from './engine-bridge.js';
-import { IPC_EVENT_CHANNEL, ipcRequestChannel, REQUEST_NAMES, type EngineEvent } from './ipc-contract.js';
+import { SUPPORTED_EXTENSIONS } from '../engine/documents/ingest/formats.js';
+import { HostBridge } from './host-bridge.js';
 import { buildAppMenu } from './menu.js';
 import { rendererDistDir } from './paths.js';
+import { DEFAULT_MAX_UPLOAD_BYTES } from './uploads.js';
+import { utilityProcessLauncher } from './utility-channel.js';
 import { createMainWindow, hardenSession } from './window.js';
 
-/** The Electron shell: one window, one engine. All request handling lives in EngineBridge. */
+/** The Electron shell: one window; the engine runs in a utility process; all request handling lives in HostBridge. */
 const here = path.dirname(fileURLToPath(import.meta.url));
 const indexHtmlPath = path.join(rendererDistDir(), 'index.html');
 const indexUrl = pathToFileURL(indexHtmlPath).href;
-const engine = new EngineClient();
+const engine = new EngineClient(
+  utilityProcessLauncher(path.join(here, '../engine/host/engine-process.js'), { LONGREAD_DATA: process.env.LONGREAD_DATA ?? app.getPath('userData') }),
+);
 let window: BrowserWindow | null = null;
 
 const sendEvent = (event: EngineEvent) => {
   if (window && !window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, event);
 };
 
-async function pickModelFolder(): Promise<string | null> {
-  const options = { title: 'Open Model Folder', properties: ['openDirectory' as const] };
+async function pick(options: Electron.OpenDialogOptions): Promise<string | null> {
   const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
   return result.canceled ? null : (result.filePaths[0] ?? null);
 }
 
-const bridge = new EngineBridge(engine, sendEvent, { transport: 'electron', pickModelFolder });
+const pickModelFolder = () => pick({ title: 'Open Model Folder', properties: ['openDirectory'] });
+const pickDocument = () =>
+  pick({ title: 'Open Document', properties: ['openFile'], filters: [{ name: 'Documents', extensions: SUPPORTED_EXTENSIONS.map((e) => e.slice(1)) }] });
+
+const bridge = new HostBridge(engine, { transport: 'electron', version: app.getVersion(), maxUploadBytes: DEFAULT_MAX_UPLOAD_BYTES, pickModelFolder, pickDocument });
+bridge.onEvent(sendEvent);
+
+/** A document given on the command line or through "Open with" (the first instance handles the second's). */
+function documentArgument(argv: readonly string[]): string | null {
+  return argv.slice(1).find((a) => SUPPORTED_EXTENSIONS.some((e) => a.toLowerCase().endsWith(e))) ?? null;
+}
 
 // A second instance would start a second engine and double the memory; focus the first one instead.
 const isFirstInstance = app.requestSingleInstanceLock();
 if (!isFirstInstance) app.quit();
-app.on('second-instance', () => {
+app.on('second-instance', (_event, argv) => {
   if (window?.isMinimized()) window.restore();
   window?.focus();
+  const file = documentArgument(argv);
+  if (file) sendEvent({ type: 'documentChosen', path: file });
+});
+app.on('open-file', (event, file) => {
+  event.preventDefault();
+  sendEvent({ type: 'documentChosen', path: file });
 });
 
 app.whenReady().then(() => {
@@ -49,9 +71,8 @@ app.whenReady().then(() => {
   Menu.setApplicationMenu(
     buildAppMenu(
       {
-        openModelFolder: () => {
-          void pickModelFolder().then((folder) => folder && sendEvent({ type: 'modelFolderChosen', path: folder }));
-        },
+        openModelFolder: () => void pickModelFolder().then((folder) => folder && sendEvent({ type: 'modelFolderChosen', path: folder })),
+        openDocument: () => void pickDocument().then((file) => file && sendEvent({ type: 'documentChosen', path: file })),
         showAbout: () => {
           void dialog.showMessageBox({ title: 'About Longread', message: `Longread ${app.getVersion()}`, detail: 'Read a long document once, keep it in mind.' });
         },
@@ -60,6 +81,8 @@ app.whenReady().then(() => {
     ),
   );
   openWindow();
+  const file = documentArgument(process.argv);
+  if (file) window?.webContents.once('did-finish-load', () => sendEvent({ type: 'documentChosen', path: file }));
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) openWindow();
   });

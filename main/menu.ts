@@ -2,6 +2,7 @@ import { Menu, type MenuItemConstructorOptions } from 'electron';
 
 export interface MenuActions {
   openModelFolder: () => void;
+  openDocument: () => void;
   showAbout: () => void;
 }
 
@@ -11,7 +12,8 @@ export function buildAppMenu(actions: MenuActions, isMac: boolean): Menu {
     {
       label: 'File',
       submenu: [
-        { label: 'Open Model Folder…', accelerator: 'CmdOrCtrl+O', click: actions.openModelFolder },
+        { label: 'Open Document…', accelerator: 'CmdOrCtrl+O', click: actions.openDocument },
+        { label: 'Open Model Folder…', accelerator: 'CmdOrCtrl+Shift+O', click: actions.openModelFolder },
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },
       ],

@@ -2,17 +2,36 @@
  * The only door between the page and the main process. Sandboxed preloads cannot load our other modules, so this
  * file is self-contained; the contract is imported for types only and the channel list is checked against it.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { EngineEvent, LongreadBridge, RequestName } from './ipc-contract.js';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+import type { EngineEvent, LongreadBridge, RequestName } from '../common/contract.js';
 
 const REQUESTS = {
   hostInfo: 'longread:hostInfo',
-  load: 'longread:load',
+  openModelFolderDialog: 'longread:openModelFolderDialog',
+  openDocumentDialog: 'longread:openDocumentDialog',
+  loadModel: 'longread:loadModel',
+  catalog: 'longread:catalog',
+  downloadModel: 'longread:downloadModel',
+  openDocument: 'longread:openDocument',
+  readDocument: 'longread:readDocument',
+  setRatio: 'longread:setRatio',
+  fidelityCurve: 'longread:fidelityCurve',
+  retention: 'longread:retention',
+  documentText: 'longread:documentText',
+  closeDocument: 'longread:closeDocument',
+  ask: 'longread:ask',
+  summarize: 'longread:summarize',
   generate: 'longread:generate',
   cancel: 'longread:cancel',
-  status: 'longread:status',
   reset: 'longread:reset',
-  openModelFolder: 'longread:openModelFolder',
+  status: 'longread:status',
+  libraryList: 'longread:libraryList',
+  libraryOpen: 'longread:libraryOpen',
+  libraryDelete: 'longread:libraryDelete',
+  conversations: 'longread:conversations',
+  conversation: 'longread:conversation',
+  getSettings: 'longread:getSettings',
+  putSettings: 'longread:putSettings',
 } as const satisfies { [N in RequestName]: `longread:${N}` };
 const EVENT_CHANNEL = 'longread:event';
 
@@ -29,6 +48,8 @@ const api: LongreadBridge = {
       ipcRenderer.removeListener(EVENT_CHANNEL, forward);
     };
   },
+  // The page never reads files: main reads a dropped file by the path Electron knows for it.
+  pathForFile: (file) => webUtils.getPathForFile(file),
 };
 
 contextBridge.exposeInMainWorld('longread', api);

@@ -3,12 +3,15 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { EngineBridge } from './engine-bridge.js';
+import { encodeBinaryFrame, hasTypedArrays } from '../common/binary-frame.js';
+import { BINARY_CONTENT_TYPE, HTTP_EVENTS_PATH, HTTP_TOKEN_QUERY, HTTP_UPLOAD_PATH } from '../common/channels.js';
+import type { AnyReply, EngineEvent } from '../common/contract.js';
+import type { HostBridge } from './host-bridge.js';
 import { CONTENT_SECURITY_POLICY } from './security.js';
-import { HTTP_EVENTS_PATH, HTTP_TOKEN_QUERY, type EngineEvent } from './ipc-contract.js';
+import type { UploadStore } from './uploads.js';
 
 const HOST = '127.0.0.1';
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const API_PREFIX = '/api/';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -34,8 +37,8 @@ export interface WebServerOptions {
   port: number;
   /** The built renderer (renderer/dist). */
   rendererDir: string;
-  /** Created with a reference to `broadcast`, so the bridge's events reach every open event stream. */
-  createBridge: (broadcast: (event: EngineEvent) => void) => EngineBridge;
+  bridge: HostBridge;
+  uploads: UploadStore;
 }
 
 export interface WebServer {
@@ -57,7 +60,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     const frame = `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
     for (const res of streams) res.write(frame);
   };
-  const bridge = options.createBridge(broadcast);
+  const { bridge, uploads } = options;
+  const stopEvents = bridge.onEvent(broadcast);
   const rendererDir = path.resolve(options.rendererDir);
   let port = options.port;
 
@@ -79,6 +83,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (url.pathname.startsWith(API_PREFIX)) {
       if (!tokenMatches(bearer(req.headers.authorization), token)) return sendJson(res, 401, unauthorized());
       if (req.method !== 'POST') return sendJson(res, 405, failure('METHOD_NOT_ALLOWED', 'Use POST'));
+      if (url.pathname === HTTP_UPLOAD_PATH) {
+        if (!req.headers['content-type']?.startsWith('application/octet-stream')) return sendJson(res, 415, failure('INVALID_REQUEST', 'Send the file as application/octet-stream'));
+        const name = url.searchParams.get('name');
+        if (!name) return sendJson(res, 400, failure('INVALID_REQUEST', 'Name the file: ?name=FILE'));
+        const result = await uploads.receive(req, name);
+        return result.ok ? sendJson(res, 200, { ok: true, value: { uploadId: result.uploadId } }) : sendJson(res, result.status, failure(result.code, result.message));
+      }
       if (!req.headers['content-type']?.startsWith('application/json')) return sendJson(res, 415, failure('INVALID_REQUEST', 'Send JSON'));
       const body = await readBody(req);
       if (body === null) return sendJson(res, 413, failure('INVALID_REQUEST', 'The request is too large'));
@@ -88,9 +99,18 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       } catch {
         return sendJson(res, 400, failure('INVALID_REQUEST', 'The request body is not valid JSON'));
       }
+      // A client that goes away stops what it started (a generation would otherwise stream on and block the next).
+      const operationId = typeof payload === 'object' && payload !== null ? Reflect.get(payload, 'operationId') : undefined;
+      let answered = false;
+      if (typeof operationId === 'string') {
+        res.on('close', () => {
+          if (!answered) void bridge.handle('cancel', { operationId });
+        });
+      }
       const reply = await bridge.handle(url.pathname.slice(API_PREFIX.length), payload);
+      answered = true;
       const status = reply.ok ? 200 : reply.error.code === 'INVALID_REQUEST' ? 400 : reply.error.code === 'UNKNOWN_REQUEST' ? 404 : 200;
-      return sendJson(res, status, reply);
+      return sendReply(res, status, reply);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed');
     return serveStatic(res, rendererDir, url.pathname);
@@ -108,6 +128,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     url: `http://${HOST}:${port}/#${HTTP_TOKEN_QUERY}=${token}`,
     close: () =>
       new Promise<void>((resolve) => {
+        stopEvents();
         for (const res of streams) res.end();
         server.close(() => resolve());
         server.closeAllConnections();
@@ -184,6 +205,14 @@ const unauthorized = () => failure('UNAUTHORIZED', 'Missing or wrong API token; 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
   res.end(JSON.stringify(body));
+}
+
+/** Replies holding typed arrays (retention maps) travel as a binary frame, the rest as JSON. */
+function sendReply(res: http.ServerResponse, status: number, reply: AnyReply): void {
+  if (!reply.ok || !hasTypedArrays(reply.value)) return sendJson(res, status, reply);
+  const body = encodeBinaryFrame(reply);
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': BINARY_CONTENT_TYPE, 'Cache-Control': 'no-store', 'Content-Length': body.byteLength });
+  res.end(body);
 }
 
 function sendText(res: http.ServerResponse, status: number, text: string): void {

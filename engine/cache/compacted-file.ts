@@ -1,7 +1,10 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { LongreadError } from '../errors.js';
-import { KvCache } from './kv-cache.js';
+import { MODEL_FILE_LIMITS, readRegularFile } from '../model/regular-file.js';
+import { checkCompactedHeader, type CompactedFileHeader, describeShape, sameShape } from './compacted-header.js';
+import { type CacheShape, KvCache } from './kv-cache.js';
 
 /*
  * A compacted document on disk:
@@ -27,13 +30,6 @@ export interface CompactedDocumentInfo {
   compaction?: Record<string, string | number>;
 }
 
-interface FileHeader extends CompactedDocumentInfo {
-  shape: { numLayers: number; numKvHeads: number; headDim: number };
-  logicalLength: number;
-  /** Slots per KV head, [layer][head]. */
-  used: number[][];
-}
-
 export function sha256Hex(...parts: (string | Uint8Array)[]): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
@@ -47,7 +43,7 @@ export function documentFingerprint(ids: readonly number[]): string {
 
 export function encodeCompactedDocument(cache: KvCache, info: CompactedDocumentInfo): Buffer {
   const { numLayers, numKvHeads, headDim: d } = cache.shape;
-  const header: FileHeader = {
+  const header: CompactedFileHeader = {
     ...info,
     shape: { numLayers, numKvHeads, headDim: d },
     logicalLength: cache.logicalLength,
@@ -68,13 +64,19 @@ export function encodeCompactedDocument(cache: KvCache, info: CompactedDocumentI
 export interface ExpectedIdentity {
   modelFingerprint: string;
   tokenizerFingerprint?: string;
+  /** The loaded model's cache shape; a file of another shape is refused. Pass it whenever a model is loaded. */
+  shape?: CacheShape;
 }
 
 function corrupt(why: string): never {
   throw new LongreadError('CACHE_FILE', `This compacted document file is damaged (${why}); compact the document again.`);
 }
 
-/** Restores a chat-ready cache; refuses a damaged file or one made with another model or tokenizer. */
+/**
+ * Restores a chat-ready cache; refuses a damaged file or one made with another model or tokenizer. After the checksum,
+ * the header is checked field by field and against the payload size before anything is allocated (a file's checksum
+ * can be recomputed after editing it), and the payload must hold only finite numbers.
+ */
 export function decodeCompactedDocument(data: Uint8Array, expected: ExpectedIdentity): { cache: KvCache; info: CompactedDocumentInfo } {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (buf.length < 12 + DIGEST_BYTES || buf.toString('ascii', 0, 4) !== MAGIC) {
@@ -87,12 +89,15 @@ export function decodeCompactedDocument(data: Uint8Array, expected: ExpectedIden
     throw new LongreadError('CACHE_FILE', `This compacted document file has format version ${version}; this Longread reads version ${COMPACTED_FILE_VERSION}.`);
   }
   const headerLength = buf.readUInt32LE(8);
-  let header: FileHeader;
+  if (12 + headerLength > body.length) corrupt('header longer than the file');
+  let json: unknown;
   try {
-    header = JSON.parse(buf.toString('utf8', 12, 12 + headerLength)) as FileHeader;
+    json = JSON.parse(buf.toString('utf8', 12, 12 + headerLength));
   } catch {
     corrupt('unreadable header');
   }
+  const header = checkCompactedHeader(json, body.length - 12 - headerLength);
+  if (typeof header === 'string') corrupt(header);
   if (header.modelFingerprint !== expected.modelFingerprint) {
     throw new LongreadError(
       'CACHE_FILE',
@@ -103,32 +108,41 @@ export function decodeCompactedDocument(data: Uint8Array, expected: ExpectedIden
   if (expected.tokenizerFingerprint !== undefined && header.tokenizerFingerprint !== expected.tokenizerFingerprint) {
     throw new LongreadError('CACHE_FILE', 'This compacted document was made with a different tokenizer; compact the document again.');
   }
+  if (expected.shape && !sameShape(header.shape, expected.shape)) {
+    corrupt(`it holds a cache of ${describeShape(header.shape)}, the loaded model has ${describeShape(expected.shape)}`);
+  }
+  const cache = restoreCache(header, body.subarray(12 + headerLength));
+  const { modelFingerprint, tokenizerFingerprint, documentFingerprint, prefixIds, suffixIds, compaction } = header;
+  return { cache, info: { modelFingerprint, tokenizerFingerprint, documentFingerprint, prefixIds, suffixIds, compaction } };
+}
+
+/** Fills a cache from a payload whose size checkCompactedHeader has already matched to the header. */
+function restoreCache(header: CompactedFileHeader, payload: Buffer): KvCache {
   const { numLayers, numKvHeads, headDim: d } = header.shape;
   const cache = new KvCache({ numLayers, numKvHeads, headDim: d });
-  let at = 12 + headerLength;
+  let at = 0;
   // Copies into fresh typed arrays: aligned, and independent of the file buffer (small Buffers share a pool).
   const take = <T extends Float32Array | Int32Array>(out: T): T => {
-    const bytes = out.byteLength;
-    if (at + bytes > body.length) corrupt('payload shorter than its header says');
-    new Uint8Array(out.buffer).set(body.subarray(at, at + bytes));
-    at += bytes;
+    new Uint8Array(out.buffer).set(payload.subarray(at, at + out.byteLength));
+    at += out.byteLength;
     return out;
   };
-  const f32 = (n: number) => take(new Float32Array(n));
-  const i32 = (n: number) => take(new Int32Array(n));
+  const f32 = (n: number, what: string) => {
+    const values = take(new Float32Array(n));
+    for (const v of values) if (!Number.isFinite(v)) corrupt(`the payload holds a non-finite ${what} (${v})`);
+    return values;
+  };
   cache.layers.forEach((layer, l) => {
     const used = header.used[l];
     layer.resize(Math.max(1, ...used));
     for (let h = 0; h < numKvHeads; h++) {
       const n = used[h];
-      const run = { keys: f32(n * d), values: f32(n * d), bias: f32(n), sources: i32(n) };
+      const run = { keys: f32(n * d, 'key'), values: f32(n * d, 'value'), bias: f32(n, 'bias'), sources: take(new Int32Array(n)) };
       layer.replaceRun(h, 0, 0, run);
     }
   });
-  if (at !== body.length) corrupt('payload longer than its header says');
   cache.logicalLength = header.logicalLength;
-  const { modelFingerprint, tokenizerFingerprint, documentFingerprint, prefixIds, suffixIds, compaction } = header;
-  return { cache, info: { modelFingerprint, tokenizerFingerprint, documentFingerprint, prefixIds, suffixIds, compaction } };
+  return cache;
 }
 
 export function saveCompactedDocument(file: string, cache: KvCache, info: CompactedDocumentInfo): void {
@@ -137,9 +151,17 @@ export function saveCompactedDocument(file: string, cache: KvCache, info: Compac
   fs.renameSync(tmp, file);
 }
 
+/** Reads and decodes a compacted document file; a folder, FIFO or device in its place is a CACHE_FILE error. */
 export function loadCompactedDocument(file: string, expected: ExpectedIdentity): { cache: KvCache; info: CompactedDocumentInfo } {
   if (!fs.existsSync(file)) throw new LongreadError('MISSING_FILE', `${file} does not exist`);
-  return decodeCompactedDocument(fs.readFileSync(file), expected);
+  try {
+    return decodeCompactedDocument(readRegularFile(file, 'CACHE_FILE', bufferConstants.MAX_LENGTH), expected);
+  } catch (e) {
+    if (e instanceof LongreadError && e.code === 'CACHE_FILE' && !e.message.includes(file)) {
+      throw new LongreadError('CACHE_FILE', `${file}: ${e.message}`, { cause: e });
+    }
+    throw e;
+  }
 }
 
 function u32(v: number): Buffer {
@@ -151,10 +173,10 @@ function u32(v: number): Buffer {
 /** Fingerprint of a model folder's tokenizer files (tokenizer.json, and tokenizer_config.json when present). */
 export function tokenizerFingerprint(modelDir: string): string {
   const h = createHash('sha256').update('longread-tokenizer-v1\0');
-  for (const name of ['tokenizer.json', 'tokenizer_config.json']) {
+  for (const [name, limit] of [['tokenizer.json', MODEL_FILE_LIMITS.tokenizer], ['tokenizer_config.json', MODEL_FILE_LIMITS.tokenizerConfig]] as const) {
     const file = `${modelDir}/${name}`;
     h.update(`${name}\0`);
-    if (fs.existsSync(file)) h.update(fs.readFileSync(file));
+    if (fs.existsSync(file)) h.update(readRegularFile(file, 'TOKENIZER', limit));
   }
   return h.digest('hex');
 }

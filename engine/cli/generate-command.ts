@@ -4,18 +4,21 @@ import { loadModel } from '../load-model.js';
 import { DEVICE_CHOICES } from '../runtime/execution-provider.js';
 import { renderChat } from '../tokenizer/index.js';
 import { choiceFlag, numberFlag, parseFlags, requireString } from './args.js';
+import { readPrompt } from './prompt-input.js';
 import { resolveModelDir } from './resolve-model.js';
 
-export const GENERATE_USAGE = `longread generate --model DIR --prompt TEXT [--max-tokens N] [--temperature T] [--top-k K] [--top-p P]
-                  [--repetition-penalty R] [--seed S] [--stop TEXT...] [--raw] [--device auto|cpu|webgpu|cuda|dml|coreml]
-                  [--weights q4|fp16|fp32]
+export const GENERATE_USAGE = `longread generate --model DIR (--prompt TEXT | --prompt-file FILE|-) [--max-tokens N] [--temperature T]
+                  [--top-k K] [--top-p P] [--repetition-penalty R] [--seed S] [--stop TEXT...] [--raw]
+                  [--device auto|cpu|webgpu|cuda|dml|coreml] [--weights q4|fp16|fp32] [--verbose]
   Prints only the generated text to stdout. The prompt is sent as a user turn through the model's chat template
-  unless --raw (then it is encoded as plain text with the tokenizer's special tokens, e.g. BOS).`;
+  unless --raw (then it is encoded as plain text with the tokenizer's special tokens, e.g. BOS). --prompt-file -
+  reads the prompt from standard input. Errors are one line with a code; --verbose adds progress and stack traces.`;
 
 export async function generateCommand(argv: string[], stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<void> {
   const flags = parseFlags(argv, {
     model: 'string',
     prompt: 'string',
+    'prompt-file': 'string',
     'max-tokens': 'string',
     temperature: 'string',
     'top-k': 'string',
@@ -31,7 +34,6 @@ export async function generateCommand(argv: string[], stdout: NodeJS.WritableStr
   const log = flags.verbose ? (m: string) => stderr.write(`${m}\n`) : undefined;
   // every argument is checked before the (slow) model load
   const modelArg = requireString(flags, 'model');
-  const prompt = requireString(flags, 'prompt');
   const device = choiceFlag(flags, 'device', DEVICE_CHOICES, 'auto');
   const weights = choiceFlag(flags, 'weights', WEIGHT_FORMATS, 'q4');
   const maxTokens = numberFlag(flags, 'max-tokens', 256, { min: 1, integer: true });
@@ -42,6 +44,7 @@ export async function generateCommand(argv: string[], stdout: NodeJS.WritableStr
     repetitionPenalty: numberFlag(flags, 'repetition-penalty', 1, { min: 0.01 }),
     seed: numberFlag(flags, 'seed', 0, { integer: true }),
   };
+  const prompt = await readPrompt(flags);
   const dir = await resolveModelDir(modelArg, undefined, log);
   const model = await loadModel(dir, {
     device,

@@ -15,8 +15,11 @@ export interface GenerateParams {
   stopTokenIds?: number[];
   prefillChunk?: number;
   onPrefill?: (done: number, total: number) => void;
-  /** Checked before every model call; true stops at the next token. */
-  isCancelled?: () => boolean;
+  /**
+   * Checked before every model call; true stops at the next token. May be async (a host that waits for a cancel
+   * message lets its event loop run here).
+   */
+  isCancelled?: () => boolean | Promise<boolean>;
   /**
    * Attributes each generated sentence to the document tokens it attended to most (needs a graph built with an
    * attention summary); the passages arrive on the token that ends the sentence.
@@ -53,7 +56,7 @@ export interface PrefillOptions {
   /** Tokens per model call. Default 512. */
   chunk?: number;
   onProgress?: (done: number, total: number) => void;
-  isCancelled?: () => boolean;
+  isCancelled?: () => boolean | Promise<boolean>;
   /** Receives each chunk's post-RoPE queries ([heads, S, headDim] per layer) and the chunk's first position. */
   onQueries?: (queries: Float32Array[], S: number, firstPosition: number) => void;
 }
@@ -66,7 +69,7 @@ export async function prefill(decoder: Decoder, cache: KvCache, ids: readonly nu
   // chunk's attention proportional to what is actually cached.
   let logits: Float32Array = new Float32Array(0);
   for (let s = 0; s < ids.length; s += chunk) {
-    if (opts.isCancelled?.()) throw new LongreadError('CANCELLED', 'Cancelled while reading the prompt');
+    if (await opts.isCancelled?.()) throw new LongreadError('CANCELLED', 'Cancelled while reading the prompt');
     const part = ids.slice(s, s + chunk);
     const first = cache.logicalLength;
     const r = await decoder.step(cache, part, { queries: !!opts.onQueries });
@@ -123,7 +126,7 @@ export async function* generate(
   const t1 = performance.now();
 
   while (tokens.length < params.maxTokens) {
-    if (params.isCancelled?.()) {
+    if (await params.isCancelled?.()) {
       stopReason = 'cancelled';
       break;
     }

@@ -4,15 +4,34 @@ import type { ModelWeights } from '../model/weights.js';
 import { f32ToF16 } from '../model/dtype.js';
 import { DT, type GraphBuilder } from './onnx-builder.js';
 import { EMPTY_SLOT_BIAS, IO } from './io-names.js';
-import { QUANT_BLOCK, quantizeBlocks, stackRows } from './quantize.js';
+import { QUANT_BLOCK, type QuantBits, quantizeBlocks, stackRows } from './quantize.js';
 
 export const WEIGHT_FORMATS = ['q4', 'fp16', 'fp32'] as const;
 export type WeightFormat = (typeof WEIGHT_FORMATS)[number];
+
+/**
+ * Bits per weight of the layers' linear projections. 'fp16' is stored as 8-bit blocks, not as fp16: onnxruntime
+ * constant-folds the Cast of an fp16 initializer into an fp32 copy (and has no fp16 MatMul on x64 CPUs, where it
+ * casts around the node and folds the same way), so fp16 weights took fp32's memory. 8-bit MatMulNBits stays at
+ * 1.125 bytes per weight in memory and decodes as fast as fp32.
+ */
+const LINEAR_BITS: Record<WeightFormat, QuantBits | 32> = { q4: 4, fp16: 8, fp32: 32 };
+
+/**
+ * MatMulNBits accuracy level of the 'fp16' format's 8-bit weights, whatever the options say: on the CPU provider
+ * 8-bit weights have only an int8-activation kernel; at levels 0–3 it dequantizes the whole matrix on every call
+ * (measured on one 896×4864 matmul: 12 ms per decode step against 0.35 ms at level 4).
+ */
+const FP16_FORMAT_ACCURACY_LEVEL = 4;
+
 export type AttentionSummary = 'none' | 'per-query' | 'reduced';
 
 export interface DecoderGraphOptions {
   weights: WeightFormat;
-  /** MatMulNBits accuracy level: 4 computes with int8 activations (fast on CPU, ~1e-2 abs error), 0 in fp32. */
+  /**
+   * MatMulNBits accuracy level of the q4 format: 4 computes with int8 activations (fast on CPU, ~1e-2 abs error),
+   * 0 in fp32. The fp16 format ignores it (see FP16_FORMAT_ACCURACY_LEVEL).
+   */
   accuracyLevel: number;
   /**
    * Attention probabilities over the past slots, summed over the query heads of each KV head:
@@ -67,31 +86,28 @@ export function buildDecoderGraph(
   const logitsIndex = g.input(IO.logitsIndex, DT.INT64, ['N']);
 
   // ---- linear layers in the chosen weight format; `rows` are [N_i, K] parts fused into one matmul
-  const linear = (x: string, name: string, rows: Float32Array[], Ns: number[], K: number, bits: 4 | 8 = 4): string => {
+  const layerBits = LINEAR_BITS[options.weights];
+  const accuracyLevel = options.weights === 'fp16' ? FP16_FORMAT_ACCURACY_LEVEL : options.accuracyLevel;
+  const linear = (x: string, name: string, rows: Float32Array[], Ns: number[], K: number, bits: QuantBits | 32): string => {
     const N = Ns.reduce((a, b) => a + b, 0);
-    if (options.weights === 'q4') {
-      const q = stackRows(rows.map((w, i) => quantizeBlocks(w, Ns[i], K, bits)));
-      const B = g.initializer(`${name}.q${bits}`, DT.UINT8, [N, q.blocksPerRow, (QUANT_BLOCK * bits) / 8], q.packed);
-      const scales = g.initializer(`${name}.scales`, DT.FLOAT, [N * q.blocksPerRow], q.scales);
-      return g.op('MatMulNBits', [x, B, scales], { K, N, bits, block_size: QUANT_BLOCK, accuracy_level: options.accuracyLevel }, 'com.microsoft');
-    }
-    const wt = transposeRows(concatFloat(rows), N, K);
-    if (options.weights === 'fp16') {
-      const w16 = g.initializer(`${name}.fp16`, DT.FLOAT16, [K, N], f32ToF16(wt));
-      return g.op('MatMul', [x, g.op('Cast', [w16], { to: DT.FLOAT })]);
-    }
-    return g.op('MatMul', [x, g.initializer(`${name}.weight`, DT.FLOAT, [K, N], wt)]);
+    if (bits === 32) return g.op('MatMul', [x, g.initializer(`${name}.weight`, DT.FLOAT, [K, N], transposeRows(concatFloat(rows), N, K))]);
+    const q = stackRows(rows.map((w, i) => quantizeBlocks(w, Ns[i], K, bits)));
+    const B = g.initializer(`${name}.q${bits}`, DT.UINT8, [N, q.blocksPerRow, (QUANT_BLOCK * bits) / 8], q.packed);
+    const scales = g.initializer(`${name}.scales`, DT.FLOAT, [N * q.blocksPerRow], q.scales);
+    return g.op('MatMulNBits', [x, B, scales], { K, N, bits, block_size: QUANT_BLOCK, accuracy_level: accuracyLevel }, 'com.microsoft');
   };
   const rmsNorm = (x: string, weight: Float32Array, name: string): string =>
     g.op('SimplifiedLayerNormalization', [x, g.initializer(name, DT.FLOAT, [weight.length], weight)], { axis: -1, epsilon: { float: eps } });
 
-  // ---- token embedding (fp16 table unless fp32 weights: halves the largest tensor)
+  // ---- token embedding: fp16 table unless fp32 weights. Only the gathered rows are cast: a Cast of the whole table
+  // would be constant-folded by onnxruntime into an fp32 copy, undoing the halving in memory.
   const embedF32 = weights.global('embed');
   const embedTable =
     options.weights === 'fp32'
       ? g.initializer('embed.weight', DT.FLOAT, [spec.vocabSize, h], embedF32)
-      : g.op('Cast', [g.initializer('embed.fp16', DT.FLOAT16, [spec.vocabSize, h], f32ToF16(embedF32))], { to: DT.FLOAT });
-  let x = g.op('Gather', [embedTable, inputIds], { axis: 0 });
+      : g.initializer('embed.fp16', DT.FLOAT16, [spec.vocabSize, h], f32ToF16(embedF32));
+  const embedded = g.op('Gather', [embedTable, inputIds], { axis: 0 });
+  let x = options.weights === 'fp32' ? embedded : g.op('Cast', [embedded], { to: DT.FLOAT });
 
   // ---- RoPE tables for the given logical positions: cos/sin [1, S, 1, d]
   const invFreq = g.constFloat(Float32Array.from(ropeInvFreq(spec)));
@@ -125,7 +141,7 @@ export function buildDecoderGraph(
 
     // attention block
     const xn = rmsNorm(x, weights.layer('attnNorm', l), `l${l}.attn_norm`);
-    let qkv = linear(xn, `l${l}.qkv`, [weights.layer('q', l), weights.layer('k', l), weights.layer('v', l)], [H * d, KV * d, KV * d], h);
+    let qkv = linear(xn, `l${l}.qkv`, [weights.layer('q', l), weights.layer('k', l), weights.layer('v', l)], [H * d, KV * d, KV * d], h, layerBits);
     if (spec.qkvBias) {
       const bias = concatFloat([weights.layer('qBias', l), weights.layer('kBias', l), weights.layer('vBias', l)]);
       qkv = g.op('Add', [qkv, g.initializer(`l${l}.qkv.bias`, DT.FLOAT, [bias.length], bias)]);
@@ -189,15 +205,15 @@ export function buildDecoderGraph(
     }
     const attnHeads = g.op('Transpose', [g.op('Reshape', [attn, g.constInt64([0, KV, G, -1, d])])], { perm: [0, 3, 1, 2, 4] });
     const attnFlat = g.op('Reshape', [attnHeads, g.constInt64([0, 0, H * d])]);
-    x = g.op('Add', [x, linear(attnFlat, `l${l}.o`, [weights.layer('o', l)], [h], H * d)]);
+    x = g.op('Add', [x, linear(attnFlat, `l${l}.o`, [weights.layer('o', l)], [h], H * d, layerBits)]);
 
     // MLP block (SwiGLU)
     const xm = rmsNorm(x, weights.layer('mlpNorm', l), `l${l}.mlp_norm`);
     // Separate gate and up matmuls: a fused one would need a Split that copies [S, 2·I] per layer during prefill.
-    const gate = linear(xm, `l${l}.gate`, [weights.layer('gate', l)], [I], h);
-    const up = linear(xm, `l${l}.up`, [weights.layer('up', l)], [I], h);
+    const gate = linear(xm, `l${l}.gate`, [weights.layer('gate', l)], [I], h, layerBits);
+    const up = linear(xm, `l${l}.up`, [weights.layer('up', l)], [I], h, layerBits);
     const act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]);
-    x = g.op('Add', [x, linear(act, `l${l}.down`, [weights.layer('down', l)], [h], I)]);
+    x = g.op('Add', [x, linear(act, `l${l}.down`, [weights.layer('down', l)], [h], I, layerBits)]);
     onLayer?.(l);
   }
 
@@ -205,15 +221,15 @@ export function buildDecoderGraph(
   const picked = g.op('Gather', [x, logitsIndex], { axis: 1 }); // [1, N, h]
   const normed = rmsNorm(picked, weights.global('finalNorm'), 'final_norm');
   let logits: string;
-  if (options.weights === 'q4') {
-    // 8-bit output projection, as llama.cpp's Q4 formats keep it at higher precision: it sets every logit.
+  if (options.weights !== 'fp32') {
+    // 8-bit output projection (for q4, as llama.cpp's Q4 formats keep it at higher precision: it sets every logit).
     logits = linear(normed, 'lm_head', [weights.lmHead()], [spec.vocabSize], h, 8);
   } else if (spec.tieWordEmbeddings) {
     // Share the embedding table: Gemm with transB reads it as [vocab, hidden] without a transposed copy.
     const flat = g.op('Reshape', [normed, g.constInt64([-1, h])]);
     logits = g.op('Unsqueeze', [g.op('Gemm', [flat, embedTable], { transB: 1 }), g.constInt64([0])]);
   } else {
-    logits = linear(normed, 'lm_head', [weights.lmHead()], [spec.vocabSize], h);
+    logits = linear(normed, 'lm_head', [weights.lmHead()], [spec.vocabSize], h, 32);
   }
   g.output(logits, IO.logits, DT.FLOAT, [1, 'N', spec.vocabSize]);
 }

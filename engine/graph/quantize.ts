@@ -9,8 +9,10 @@
  */
 export const QUANT_BLOCK = 32;
 
+export type QuantBits = 4 | 8;
+
 export interface QuantizedWeight {
-  bits: 4 | 8;
+  bits: QuantBits;
   N: number;
   K: number;
   blocksPerRow: number;
@@ -22,7 +24,7 @@ export function quantizeQ4(w: Float32Array, N: number, K: number): QuantizedWeig
   return quantizeBlocks(w, N, K, 4);
 }
 
-export function quantizeBlocks(w: Float32Array, N: number, K: number, bits: 4 | 8): QuantizedWeight {
+export function quantizeBlocks(w: Float32Array, N: number, K: number, bits: QuantBits): QuantizedWeight {
   const levels = (1 << bits) - 1;
   const mid = 1 << (bits - 1);
   const blob = (QUANT_BLOCK * bits) / 8;

@@ -1,121 +1,167 @@
-import { Worker } from 'node:worker_threads';
-import { LongreadError } from '../errors.js';
-import type { CacheStatus, GenerateRequest, GenerateResult, HostEvent, HostRequest, LoadRequest, ModelInfo } from './protocol.js';
+import type { AnyReply, EngineEnvelope, EngineEvent, EngineRequestName, EngineStatus, Reply, RequestPayload } from '../../common/contract.js';
+import type { EngineChannel, EngineLauncher } from './channels.js';
 
-type Pending = {
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-  onToken?: (text: string, tokenId: number) => void;
-  onProgress?: (stage: string, done: number, total: number) => void;
-};
+/** How long a cancelled operation may take to stop before the engine process is killed and restarted. */
+export const DEFAULT_CANCEL_GRACE_MS = 4000;
 
-type RequestBody = HostRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+interface Pending {
+  resolve: (reply: AnyReply) => void;
+  name: string;
+  operationId?: string;
+}
 
-/** Starts the engine thread: the sibling worker.js when built; from TypeScript sources (tests) through tsx. */
-function startWorker(workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData });
-  const entry = JSON.stringify(new URL('./worker.ts', import.meta.url).href);
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${entry}); })`;
-  return new Worker(boot, { eval: true, workerData });
+export interface EngineClientOptions {
+  cancelGraceMs?: number;
 }
 
 /**
- * The async face of the engine: runs the engine in a worker thread and forwards calls to it. If the worker dies,
- * pending calls fail with WORKER_CRASHED and the next call starts a fresh worker (the model must be loaded again).
+ * The host's side of the engine: starts the engine process, sends requests and matches replies, forwards events,
+ * and keeps the engine alive. When the process dies, pending requests fail with WORKER_CRASHED, a `crash` event goes
+ * out, the process is started again and the last model reloaded (`engineRestarted`). A cancelled operation that does
+ * not stop within the grace period (a blocked read, a runaway template) gets the process killed the same way.
+ * `status` is answered from the last pushed status, so it never waits behind a model call.
  */
 export class EngineClient {
-  private worker: Worker | null = null;
-  private readonly cancel = new SharedArrayBuffer(4);
+  private channel: EngineChannel | null = null;
   private readonly pending = new Map<number, Pending>();
+  private readonly listeners = new Set<(event: EngineEvent) => void>();
   private nextId = 1;
   private closing = false;
-  /** Called when the worker dies unexpectedly. */
-  onCrash?: (message: string) => void;
+  private lastStatus: EngineStatus | null = null;
+  private lastLoad: RequestPayload<'loadModel'> | null = null;
+  private readonly watchdogs = new Map<string, NodeJS.Timeout>();
+  private readonly graceMs: number;
 
-  private ensureWorker(): Worker {
-    if (this.worker) return this.worker;
-    const worker = startWorker({ cancel: this.cancel });
-    worker.on('message', (e: HostEvent) => this.onEvent(e));
-    worker.on('error', (err) => this.onDeath(worker, `the engine thread failed: ${err.message}`));
-    worker.on('exit', (code) => this.onDeath(worker, `the engine thread exited with code ${code}`));
-    this.worker = worker;
-    return worker;
+  constructor(
+    private readonly launch: EngineLauncher,
+    options: EngineClientOptions = {},
+  ) {
+    this.graceMs = options.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS;
   }
 
-  private onEvent(e: HostEvent): void {
-    const p = this.pending.get(e.id);
-    if (!p) return;
-    switch (e.type) {
-      case 'token':
-        p.onToken?.(e.text, e.tokenId);
-        break;
-      case 'progress':
-        p.onProgress?.(e.stage, e.done, e.total);
-        break;
-      case 'result':
-        this.pending.delete(e.id);
-        p.resolve(e.value);
-        break;
-      case 'error':
-        this.pending.delete(e.id);
-        p.reject(new LongreadError(e.code, e.message));
-        break;
+  onEvent(listener: (event: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: EngineEvent): void {
+    if (event.type === 'status') this.lastStatus = event.status;
+    for (const l of this.listeners) l(event);
+  }
+
+  private ensureChannel(): EngineChannel {
+    if (this.channel) return this.channel;
+    const channel = this.launch();
+    channel.onMessage((m) => this.onMessage(m));
+    channel.onExit((reason) => this.onExit(channel, reason));
+    this.channel = channel;
+    return channel;
+  }
+
+  private onMessage(m: EngineEnvelope): void {
+    if (m.kind === 'event') this.emit(m.event as EngineEvent);
+    else if (m.kind === 'reply') {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (p.operationId) this.clearWatchdog(p.operationId);
+      p.resolve(m.reply);
     }
   }
 
-  private onDeath(worker: Worker, message: string): void {
-    if (this.worker !== worker) return;
-    this.worker = null;
-    const err = new LongreadError('WORKER_CRASHED', `${message}; the model must be loaded again`);
-    for (const p of this.pending.values()) p.reject(err);
-    const hadWork = this.pending.size > 0;
+  private onExit(channel: EngineChannel, reason: string): void {
+    if (this.channel !== channel) return;
+    this.channel = null;
+    for (const t of this.watchdogs.values()) clearTimeout(t);
+    this.watchdogs.clear();
+    const failed = [...this.pending.values()];
     this.pending.clear();
-    if (hadWork || !this.closing) this.onCrash?.(err.message);
+    this.lastStatus = null;
+    if (this.closing) {
+      for (const p of failed) p.resolve(fail('CANCELLED', 'The engine was closed'));
+      return;
+    }
+    const message = `${reason}; the engine was restarted`;
+    for (const p of failed) p.resolve(fail(this.killedOnPurpose ? 'CANCELLED' : 'WORKER_CRASHED', this.killedOnPurpose ? 'Stopped: the operation did not respond to cancel, so the engine was restarted' : `The engine stopped unexpectedly (${message})`));
+    this.killedOnPurpose = false;
+    this.emit({ type: 'crash', message });
+    void this.restart();
   }
 
-  private call<T>(body: RequestBody, hooks: Omit<Pending, 'resolve' | 'reject'> = {}): { id: number; done: Promise<T> } {
-    const worker = this.ensureWorker();
+  private killedOnPurpose = false;
+
+  private async restart(): Promise<void> {
+    const load = this.lastLoad;
+    if (!load) {
+      this.ensureChannel();
+      this.emit({ type: 'engineRestarted', modelReloaded: false });
+      return;
+    }
+    const reply = await this.request('loadModel', { ...load, operationId: `reload-${Date.now().toString(36)}` });
+    this.emit({ type: 'engineRestarted', modelReloaded: reply.ok });
+  }
+
+  /** Sends a request to the engine; never throws (failures are error replies). */
+  request<N extends EngineRequestName>(name: N, payload: RequestPayload<N>): Promise<Reply<N>> {
+    if (this.closing) return Promise.resolve(fail('CANCELLED', 'The engine was closed') as Reply<N>);
+    if (name === 'status' && this.lastStatus) return Promise.resolve({ ok: true, value: this.lastStatus } as Reply<N>);
+    if (name === 'cancel') this.armWatchdog((payload as RequestPayload<'cancel'>).operationId);
+    const channel = this.ensureChannel();
     const id = this.nextId++;
-    const done = new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, ...hooks });
+    const operationId = typeof payload === 'object' && payload !== null && 'operationId' in payload ? String(payload.operationId) : undefined;
+    const done = new Promise<AnyReply>((resolve) => this.pending.set(id, { resolve, name, operationId: name === 'cancel' ? undefined : operationId }));
+    channel.post({ kind: 'request', id, name, payload });
+    return done.then((reply) => {
+      if (name === 'loadModel' && reply.ok) this.lastLoad = { ...(payload as RequestPayload<'loadModel'>) };
+      return reply as Reply<N>;
     });
-    worker.postMessage({ ...body, id } as HostRequest);
-    return { id, done };
   }
 
-  load(req: LoadRequest, onProgress?: Pending['onProgress']): Promise<ModelInfo> {
-    return this.call<ModelInfo>({ type: 'load', req }, { onProgress }).done;
+  /** If the operation is still running after the grace period, kill the engine (it restarts). */
+  private armWatchdog(operationId: string): void {
+    if (this.watchdogs.has(operationId)) return;
+    const running = [...this.pending.values()].some((p) => p.operationId === operationId);
+    if (!running) return;
+    this.watchdogs.set(
+      operationId,
+      setTimeout(() => {
+        this.watchdogs.delete(operationId);
+        if (![...this.pending.values()].some((p) => p.operationId === operationId)) return;
+        this.killedOnPurpose = true;
+        this.channel?.kill();
+      }, this.graceMs),
+    );
   }
 
-  /** Starts a generation; `cancel()` stops it at the next token (the result then has stopReason 'cancelled'). */
-  generate(req: GenerateRequest, onToken?: Pending['onToken']): { result: Promise<GenerateResult>; cancel: () => void } {
-    const { id, done } = this.call<GenerateResult>({ type: 'generate', req }, { onToken });
-    return { result: done, cancel: () => Atomics.store(new Int32Array(this.cancel), 0, id) };
+  private clearWatchdog(operationId: string): void {
+    const t = this.watchdogs.get(operationId);
+    if (t) clearTimeout(t);
+    this.watchdogs.delete(operationId);
   }
 
-  status(): Promise<CacheStatus | null> {
-    return this.call<CacheStatus | null>({ type: 'status' }).done;
+  /** Test hooks (the engine honours them only with LONGREAD_TEST_HOOKS=1). */
+  crashForTest(): void {
+    this.ensureChannel().post({ kind: 'request', id: this.nextId++, name: '__crash', payload: {} });
   }
 
-  reset(): Promise<void> {
-    return this.call<void>({ type: 'reset' }).done;
-  }
-
-  unload(): Promise<void> {
-    return this.call<void>({ type: 'unload' }).done;
-  }
-
-  /** Test hook: makes the worker exit abruptly. */
-  crashForTest(): Promise<void> {
-    return this.call<void>({ type: 'crash' }).done;
+  hangForTest(operationId: string): Promise<AnyReply> {
+    const channel = this.ensureChannel();
+    const id = this.nextId++;
+    const done = new Promise<AnyReply>((resolve) => this.pending.set(id, { resolve, name: '__hang', operationId }));
+    channel.post({ kind: 'request', id, name: '__hang', payload: {} });
+    return done;
   }
 
   async close(): Promise<void> {
     this.closing = true;
-    const w = this.worker;
-    this.worker = null;
-    for (const p of this.pending.values()) p.reject(new LongreadError('CANCELLED', 'the engine was closed'));
-    this.pending.clear();
-    await w?.terminate();
+    const channel = this.channel;
+    if (!channel) return;
+    const exited = new Promise<void>((resolve) => channel.onExit(() => resolve()));
+    channel.kill();
+    await exited;
   }
+}
+
+function fail(code: string, message: string): AnyReply {
+  return { ok: false, error: { code, message } };
 }

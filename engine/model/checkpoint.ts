@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LongreadError } from '../errors.js';
+import { fileError, MODEL_FILE_LIMITS, openRegularFile, readRegularFile } from './regular-file.js';
 import { readExactly, readSafetensorsHeaderFd, readTensorF32, type SafetensorsHeader } from './safetensors.js';
 import type { TensorInfo, TensorSource } from './tensor-types.js';
 
@@ -43,27 +44,28 @@ export function openCheckpoint(dir: string): Checkpoint {
   }
   const optional = (name: string) => (present.includes(name) ? path.join(root, name) : null);
   const configPath = path.join(root, 'config.json');
-  const configBytes = fs.readFileSync(configPath);
+  const configBytes = readRegularFile(configPath, 'BAD_CONFIG', MODEL_FILE_LIMITS.config);
   const config = parseJsonObject(configBytes, configPath);
   const generationConfigPath = optional('generation_config.json');
   const generationConfig = generationConfigPath
-    ? parseJsonObject(fs.readFileSync(generationConfigPath), generationConfigPath)
+    ? parseJsonObject(readRegularFile(generationConfigPath, 'BAD_CONFIG', MODEL_FILE_LIMITS.config), generationConfigPath)
     : null;
   if (!present.includes('tokenizer.json')) {
     throw new LongreadError('MISSING_FILE', `${root} has no tokenizer.json; Longread needs it to tokenize text. ${WHAT_A_MODEL_FOLDER_NEEDS}`);
   }
   const indexPath = optional(INDEX);
-  const weights = indexPath ? shardsFromIndex(root, indexPath, present) : [singleWeightsFile(root, present)];
+  const weightMap = indexPath ? readWeightMap(indexPath) : null;
+  const weights = indexPath && weightMap ? shardsFromIndex(root, weightMap, present) : [singleWeightsFile(root, present)];
 
   const fds = new Map<string, number>();
   try {
     const headers: SafetensorsHeader[] = [];
     for (const file of weights) {
-      const fd = fs.openSync(file, 'r');
+      const { fd } = openRegularFile(file, 'MISSING_FILE');
       fds.set(file, fd);
       headers.push(readSafetensorsHeaderFd(fd, file));
     }
-    const tensors = indexPath ? tensorsFromIndex(indexPath, headers) : tensorsOf(headers[0]);
+    const tensors = indexPath && weightMap ? tensorsFromIndex(indexPath, weightMap, headers) : tensorsOf(headers[0]);
     const files: CheckpointFiles = {
       config: configPath,
       generationConfig: generationConfigPath,
@@ -89,7 +91,11 @@ function listFolder(root: string): string[] {
   if (!stat.isDirectory()) {
     throw new LongreadError('NOT_A_MODEL_FOLDER', `${root} is a file, not a folder. ${WHAT_A_MODEL_FOLDER_NEEDS}`);
   }
-  return fs.readdirSync(root).sort();
+  try {
+    return fs.readdirSync(root).sort();
+  } catch (e) {
+    throw fileError('NOT_A_MODEL_FOLDER', root, e);
+  }
 }
 
 function parseJsonObject(bytes: Buffer, file: string): Record<string, unknown> {
@@ -114,10 +120,14 @@ function singleWeightsFile(root: string, present: string[]): string {
   throw new LongreadError('MISSING_FILE', `${root} has no ${SINGLE_WEIGHTS} and no ${INDEX}. ${hint}`);
 }
 
+/** More shards than any real checkpoint has; each one is an open file while the model loads. */
+const MAX_SHARDS = 4096;
+
 function readWeightMap(indexPath: string): Map<string, string> {
+  const text = readRegularFile(indexPath, 'CORRUPT_SAFETENSORS', MODEL_FILE_LIMITS.index).toString('utf8');
   let json: unknown;
   try {
-    json = JSON.parse(fs.readFileSync(indexPath, 'utf8'));
+    json = JSON.parse(text);
   } catch (e) {
     throw new LongreadError('CORRUPT_SAFETENSORS', `${indexPath} is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
@@ -136,8 +146,11 @@ function readWeightMap(indexPath: string): Map<string, string> {
   return map;
 }
 
-function shardsFromIndex(root: string, indexPath: string, present: string[]): string[] {
-  const shards = [...new Set(readWeightMap(indexPath).values())].sort();
+function shardsFromIndex(root: string, weightMap: Map<string, string>, present: string[]): string[] {
+  const shards = [...new Set(weightMap.values())].sort();
+  if (shards.length > MAX_SHARDS) {
+    throw new LongreadError('CORRUPT_SAFETENSORS', `${path.join(root, INDEX)} lists ${shards.length} weight files; Longread opens at most ${MAX_SHARDS}.`);
+  }
   const missing = shards.filter((s) => !present.includes(s));
   if (missing.length) {
     throw new LongreadError(
@@ -152,10 +165,10 @@ function tensorsOf(header: SafetensorsHeader): Map<string, TensorInfo> {
   return new Map(header.tensors.map((t) => [t.name, t]));
 }
 
-function tensorsFromIndex(indexPath: string, headers: SafetensorsHeader[]): Map<string, TensorInfo> {
+function tensorsFromIndex(indexPath: string, weightMap: Map<string, string>, headers: SafetensorsHeader[]): Map<string, TensorInfo> {
   const byShard = new Map(headers.map((h) => [path.basename(h.file), tensorsOf(h)]));
   const tensors = new Map<string, TensorInfo>();
-  for (const [name, shard] of readWeightMap(indexPath)) {
+  for (const [name, shard] of weightMap) {
     const info = byShard.get(shard)?.get(name);
     if (!info) {
       throw new LongreadError('CORRUPT_SAFETENSORS', `Tensor "${name}" is listed in ${indexPath} as being in ${shard}, but ${shard} does not contain it.`);

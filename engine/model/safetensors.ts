@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { LongreadError } from '../errors.js';
 import { DTYPE_BYTES, encodeF32, widen16InPlace } from './dtype.js';
+import { fileError, openRegularFile, readFully } from './regular-file.js';
 import { SUPPORTED_DTYPES, type StorageDType, type TensorInfo } from './tensor-types.js';
 
 /**
@@ -21,10 +22,13 @@ export interface SafetensorsHeader {
   metadata: Record<string, string>;
 }
 
-/** No real checkpoint's header comes near this; a bigger length means a damaged or foreign file. */
-const MAX_HEADER_BYTES = 100 * 1024 * 1024;
-/** fs.readSync cannot read 2 GiB or more in one call. */
-const MAX_READ_CHUNK = 1 << 30;
+/**
+ * No real checkpoint's header comes near this (a shard of a 600B-parameter model has well under 1 MB); a bigger length
+ * means a damaged or foreign file, and parsing 100 MB of hostile JSON (the format's own limit) can take gigabytes.
+ */
+const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+/** fs write calls take at most this much at once. */
+const MAX_WRITE_CHUNK = 1 << 30;
 
 function corrupt(file: string, detail: string): LongreadError {
   return new LongreadError('CORRUPT_SAFETENSORS', `${file} is not a valid safetensors file: ${detail}`);
@@ -32,27 +36,18 @@ function corrupt(file: string, detail: string): LongreadError {
 
 /** Reads exactly `target.byteLength` bytes at `position`, looping over short reads. */
 export function readExactly(fd: number, target: Uint8Array, position: number, file: string): void {
-  let done = 0;
-  while (done < target.byteLength) {
-    const length = Math.min(target.byteLength - done, MAX_READ_CHUNK);
-    const n = fs.readSync(fd, target, done, length, position + done);
-    if (n === 0) {
-      throw new LongreadError(
-        'TRUNCATED_SAFETENSORS',
-        `${file} ended early: needed ${target.byteLength} bytes at offset ${position}, got ${done}.`,
-      );
-    }
-    done += n;
+  const done = readFully(fd, target, position, 'MISSING_FILE', file);
+  if (done < target.byteLength) {
+    throw new LongreadError(
+      'TRUNCATED_SAFETENSORS',
+      `${file} ended early: needed ${target.byteLength} bytes at offset ${position}, got ${done}.`,
+    );
   }
 }
 
+/** Reads the header of a safetensors file, which must be a regular file. */
 export function readSafetensorsHeader(file: string): SafetensorsHeader {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (e) {
-    throw new LongreadError('MISSING_FILE', `Cannot open ${file}: ${(e as Error).message}`, { cause: e });
-  }
+  const { fd } = openRegularFile(file, 'MISSING_FILE');
   try {
     return readSafetensorsHeaderFd(fd, file);
   } finally {
@@ -61,7 +56,12 @@ export function readSafetensorsHeader(file: string): SafetensorsHeader {
 }
 
 export function readSafetensorsHeaderFd(fd: number, file: string): SafetensorsHeader {
-  const fileSize = fs.fstatSync(fd).size;
+  let fileSize: number;
+  try {
+    fileSize = fs.fstatSync(fd).size;
+  } catch (e) {
+    throw fileError('MISSING_FILE', file, e);
+  }
   if (fileSize < 8) throw corrupt(file, `the file is only ${fileSize} bytes, too short for the 8-byte header length.`);
   const prefix = Buffer.alloc(8);
   readExactly(fd, prefix, 0, file);
@@ -261,7 +261,7 @@ export async function writeSafetensors(
 async function writeAll(handle: fsp.FileHandle, bytes: Uint8Array): Promise<void> {
   let done = 0;
   while (done < bytes.byteLength) {
-    const { bytesWritten } = await handle.write(bytes, done, Math.min(bytes.byteLength - done, MAX_READ_CHUNK));
+    const { bytesWritten } = await handle.write(bytes, done, Math.min(bytes.byteLength - done, MAX_WRITE_CHUNK));
     done += bytesWritten;
   }
 }

@@ -111,17 +111,24 @@ export function layerRoleShape(spec: ModelSpec, role: LayerRole): number[] {
   }
 }
 
+/** How many tensors `expectedTensors` lists, computed without building the list. */
+export function expectedTensorCount(spec: ModelSpec): number {
+  return (spec.tieWordEmbeddings ? 2 : 3) + spec.numLayers * layerRoles(spec).length;
+}
+
+/** Every tensor a checkpoint of this spec must contain, with its shape, one at a time. */
+export function* iterateExpectedTensors(spec: ModelSpec, naming: TensorNaming): Generator<ExpectedTensor> {
+  yield { name: naming.global('embed'), shape: [spec.vocabSize, spec.hiddenSize] };
+  yield { name: naming.global('finalNorm'), shape: [spec.hiddenSize] };
+  if (!spec.tieWordEmbeddings) yield { name: naming.global('lmHead'), shape: [spec.vocabSize, spec.hiddenSize] };
+  for (let l = 0; l < spec.numLayers; l++) {
+    for (const role of layerRoles(spec)) yield { name: naming.layer(role, l), shape: layerRoleShape(spec, role) };
+  }
+}
+
 /** Every tensor a checkpoint of this spec must contain, with its shape. */
 export function expectedTensors(spec: ModelSpec, naming: TensorNaming): ExpectedTensor[] {
-  const out: ExpectedTensor[] = [
-    { name: naming.global('embed'), shape: [spec.vocabSize, spec.hiddenSize] },
-    { name: naming.global('finalNorm'), shape: [spec.hiddenSize] },
-  ];
-  if (!spec.tieWordEmbeddings) out.push({ name: naming.global('lmHead'), shape: [spec.vocabSize, spec.hiddenSize] });
-  for (let l = 0; l < spec.numLayers; l++) {
-    for (const role of layerRoles(spec)) out.push({ name: naming.layer(role, l), shape: layerRoleShape(spec, role) });
-  }
-  return out;
+  return [...iterateExpectedTensors(spec, naming)];
 }
 
 export function kvBytesPerToken(spec: ModelSpec, bytesPerElement = 4): number {

@@ -1,7 +1,9 @@
 import { LongreadError } from '../errors.js';
 import type { ExpectedTensor, GlobalRole, LayerRole, ModelSpec, TensorNaming } from './spec.js';
-import { expectedTensors } from './spec.js';
+import { expectedTensorCount, expectedTensors, iterateExpectedTensors } from './spec.js';
 import type { TensorSource } from './tensor-types.js';
+
+const MISSING_SHOWN = 5;
 
 /** Role-based, shape-checked access to a checkpoint's tensors, one tensor at a time. */
 export class ModelWeights {
@@ -12,6 +14,22 @@ export class ModelWeights {
     readonly spec: ModelSpec,
     readonly naming: TensorNaming,
   ) {
+    // A config that needs more tensors than the checkpoint holds (say, far more layers) is refused before the
+    // full list is built, naming the first few missing ones.
+    const needed = expectedTensorCount(spec);
+    const held = source.names().length;
+    if (needed > held) {
+      const missing: string[] = [];
+      for (const t of iterateExpectedTensors(spec, naming)) {
+        if (!source.has(t.name)) missing.push(t.name);
+        if (missing.length === MISSING_SHOWN) break;
+      }
+      throw new LongreadError(
+        'MISSING_TENSOR',
+        `The checkpoint lacks at least ${needed - held} tensor(s) that ${spec.architecture} needs (config.json describes ` +
+          `${spec.numLayers} layers, ${needed} tensors; the checkpoint holds ${held}): ${missing.join(', ')}${needed - held > missing.length ? ', …' : ''}`,
+      );
+    }
     this.expected = new Map(expectedTensors(spec, naming).map((t) => [t.name, t]));
   }
 
@@ -19,10 +37,10 @@ export class ModelWeights {
   validate(): void {
     const missing = [...this.expected.keys()].filter((n) => !this.source.has(n));
     if (missing.length) {
-      const shown = missing.slice(0, 5).join(', ');
+      const shown = missing.slice(0, MISSING_SHOWN).join(', ');
       throw new LongreadError(
         'MISSING_TENSOR',
-        `The checkpoint lacks ${missing.length} tensor(s) that ${this.spec.architecture} needs: ${shown}${missing.length > 5 ? ', …' : ''}`,
+        `The checkpoint lacks ${missing.length} tensor(s) that ${this.spec.architecture} needs: ${shown}${missing.length > MISSING_SHOWN ? ', …' : ''}`,
       );
     }
     for (const t of this.expected.values()) this.checkShape(t);

@@ -1,5 +1,6 @@
 import ort from 'onnxruntime-node';
 import type { KvCache } from '../cache/kv-cache.js';
+import { LongreadError } from '../errors.js';
 import { IO } from '../graph/io-names.js';
 import type { ModelSpec } from '../model/spec.js';
 
@@ -42,6 +43,7 @@ export class Decoder {
     // exactly one, so a first prefill chunk does not attend over a whole growth chunk of empty slots.
     for (const layer of cache.layers) layer.reserve(1, 1);
     const start = cache.logicalLength;
+    checkIds(ids, V);
     const feeds: Record<string, ort.Tensor> = {
       [IO.inputIds]: new ort.Tensor('int64', BigInt64Array.from(Array.from(ids, (t) => BigInt(t))), [1, S]),
       [IO.positionIds]: new ort.Tensor('int64', BigInt64Array.from({ length: S }, (_, i) => BigInt(start + i)), [1, S]),
@@ -62,9 +64,12 @@ export class Decoder {
       if (opts.attention && this.hasAttentionSummary) fetches.push(IO.attention(l));
     }
     const pastSlots = cache.layers[0].capacity;
-    const out = await this.session.run(feeds, fetches);
+    const out = await this.run(feeds, fetches);
     const result: StepResult = { logits: out[IO.logits].data as Float32Array, pastSlots };
-    if (result.logits.length !== (opts.logits === 'all' ? S : 1) * V) throw new Error('unexpected logits shape');
+    if (result.logits.length !== (opts.logits === 'all' ? S : 1) * V) {
+      throw new LongreadError('INTERNAL', `The model returned ${result.logits.length} logits, expected ${(opts.logits === 'all' ? S : 1) * V}.`);
+    }
+    checkFinite(result.logits);
     if (opts.queries) result.queries = Array.from({ length: L }, (_, l) => out[IO.queries(l)].data as Float32Array);
     if (opts.attention && this.hasAttentionSummary) result.attention = Array.from({ length: L }, (_, l) => out[IO.attention(l)].data as Float32Array);
     for (let l = 0; l < L; l++) {
@@ -72,5 +77,39 @@ export class Decoder {
     }
     cache.logicalLength += S;
     return result;
+  }
+
+  private async run(feeds: Record<string, ort.Tensor>, fetches: string[]): Promise<ort.InferenceSession.ReturnType> {
+    try {
+      return await this.session.run(feeds, fetches);
+    } catch (e) {
+      const first = String((e as Error)?.message ?? e).split('\n')[0];
+      throw new LongreadError('EXECUTION_PROVIDER', `onnxruntime failed while running the model: ${first}`, { cause: e });
+    }
+  }
+}
+
+/** An id outside the embedding table would make onnxruntime's Gather fail (or read garbage on some providers). */
+function checkIds(ids: ArrayLike<number>, vocab: number): void {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (!Number.isInteger(id) || id < 0 || id >= vocab) {
+      throw new LongreadError('TOKENIZER', `Token id ${id} is outside the model's vocabulary of ${vocab} tokens; the tokenizer does not match the model.`);
+    }
+  }
+}
+
+/**
+ * NaN or infinite logits mean the output is garbage: weights with NaN in them, a damaged conversion, or values that
+ * overflow. Sampling from them would quietly produce nothing (or token 0), so they are an error.
+ */
+function checkFinite(logits: Float32Array): void {
+  for (let i = 0; i < logits.length; i++) {
+    if (Number.isFinite(logits[i])) continue;
+    throw new LongreadError(
+      'NUMERICS',
+      `The model produced a non-finite logit (${logits[i]}): its weights contain NaN or infinite values, or its converted files ` +
+        'are damaged. Download the model again, or delete its folder in the conversion cache.',
+    );
   }
 }

@@ -1,7 +1,8 @@
-import { Environment, Interpreter, Template } from '@huggingface/jinja';
+import { Environment, Template } from '@huggingface/jinja';
 
 import { LongreadError } from '../errors.js';
 import { strftime } from './strftime.js';
+import { BudgetedInterpreter, boundedRange, templateBudget, type TemplateBudget } from './template-budget.js';
 
 export interface ChatMessage {
   role: string;
@@ -32,6 +33,9 @@ export interface RenderChatOptions {
  * spaces/tabs before `{%`/`{#` at the start of a line), and, like Jinja's default, drops one trailing newline of
  * the template source.
  *
+ * A template runs under a budget of steps, string lengths and list lengths (see template-budget.ts), so a damaged or
+ * hostile one ends in a TOKENIZER error instead of looping or filling memory.
+ *
  * With no template (a base model), the fallback is the BOS token (when the model has one) followed by the
  * message contents joined by newlines; roles are ignored and `addGenerationPrompt` adds nothing.
  */
@@ -43,8 +47,9 @@ export function renderChat(template: string | null, options: RenderChatOptions):
   } catch (e) {
     throw new LongreadError('TOKENIZER', `The chat template could not be parsed: ${(e as Error).message}`, { cause: e });
   }
+  const budget = templateBudget(inputChars(options));
   // Template.render() refuses variables named like its built-in globals, so the globals go in a parent scope of ours.
-  const scope = new Environment(chatGlobals(options.now));
+  const scope = new Environment(chatGlobals(options.now, budget));
   const variables: Record<string, unknown> = {
     ...options.extra,
     messages: options.messages.map((m) => ({ ...m })),
@@ -56,18 +61,26 @@ export function renderChat(template: string | null, options: RenderChatOptions):
     if (value !== undefined) scope.set(name, value);
   }
   try {
-    return String(new Interpreter(scope).run(parsed.parsed).value);
+    return new BudgetedInterpreter(scope, budget).render(parsed.parsed);
   } catch (e) {
     if (e instanceof LongreadError) throw e;
     throw new LongreadError('TOKENIZER', `The chat template failed to render: ${(e as Error).message}`, { cause: e });
   }
 }
 
+/** Characters the caller hands the template: message contents and extra string variables. */
+function inputChars(options: RenderChatOptions): number {
+  let n = 0;
+  for (const m of options.messages) n += String(m.content).length;
+  for (const v of Object.values(options.extra ?? {})) if (typeof v === 'string') n += v.length;
+  return n;
+}
+
 function plainChat(options: RenderChatOptions): string {
   return (options.bosToken ?? '') + options.messages.map((m) => m.content).join('\n');
 }
 
-function chatGlobals(now: Date | undefined): Environment {
+function chatGlobals(now: Date | undefined, budget: TemplateBudget): Environment {
   const globals = new Environment();
   globals.set('true', true);
   globals.set('false', false);
@@ -75,20 +88,12 @@ function chatGlobals(now: Date | undefined): Environment {
   globals.set('True', true);
   globals.set('False', false);
   globals.set('None', null);
-  globals.set('range', pythonRange);
+  globals.set('range', boundedRange(budget.maxItems));
   globals.set('raise_exception', (message: unknown) => {
     throw new LongreadError('TOKENIZER', `The chat template rejected this conversation: ${String(message)}`);
   });
   globals.set('strftime_now', (format: unknown) => strftime(now ?? new Date(), String(format)));
   return globals;
-}
-
-function pythonRange(a: number, b?: number, step = 1): number[] {
-  const [start, stop] = b === undefined ? [0, a] : [a, b];
-  if (step === 0) throw new Error('range() step must not be zero');
-  const out: number[] = [];
-  for (let i = start; step > 0 ? i < stop : i > stop; i += step) out.push(i);
-  return out;
 }
 
 /**

@@ -1,20 +1,22 @@
-import { readFile } from 'node:fs/promises';
-
 import { LongreadError, type ErrorCode } from '../errors.js';
+import { readRegularFile } from '../model/regular-file.js';
 
-/** Reads a text file from a model folder; `undefined` when it does not exist (the caller decides whether that is fatal). */
-export async function readOptionalText(path: string, code: ErrorCode): Promise<string | undefined> {
+/**
+ * Reads a text file from a model folder; `undefined` when it does not exist (the caller decides whether that is
+ * fatal). Anything else than a regular file of at most `maxBytes` bytes is refused with `code`.
+ */
+export async function readOptionalText(path: string, code: ErrorCode, maxBytes: number): Promise<string | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return readRegularFile(path, code, maxBytes).toString('utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new LongreadError(code, `Could not read ${path}: ${(e as Error).message}`, { cause: e });
+    if (((e as Error).cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return undefined;
+    throw e;
   }
 }
 
 /** Reads and parses a JSON object from a model folder; `undefined` when the file does not exist. */
-export async function readOptionalJsonObject(path: string, code: ErrorCode): Promise<Record<string, unknown> | undefined> {
-  const text = await readOptionalText(path, code);
+export async function readOptionalJsonObject(path: string, code: ErrorCode, maxBytes: number): Promise<Record<string, unknown> | undefined> {
+  const text = await readOptionalText(path, code, maxBytes);
   if (text === undefined) return undefined;
   let value: unknown;
   try {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 
 import { LongreadError } from '../errors.js';
+import { MODEL_FILE_LIMITS } from '../model/regular-file.js';
 import { readOptionalJsonObject } from './read-model-file.js';
 
 /**
@@ -16,7 +17,7 @@ export function stopTokenIds(generationConfig: Record<string, unknown> | undefin
 
 /** `stopTokenIds` with generation_config.json read from a model folder (a missing file means none listed). */
 export async function loadStopTokenIds(dir: string, tokenizerEosId: number | null): Promise<number[]> {
-  const generationConfig = await readOptionalJsonObject(join(dir, 'generation_config.json'), 'BAD_CONFIG');
+  const generationConfig = await readOptionalJsonObject(join(dir, 'generation_config.json'), 'BAD_CONFIG', MODEL_FILE_LIMITS.config);
   return stopTokenIds(generationConfig, tokenizerEosId);
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 
 import { LongreadError } from '../errors.js';
+import { MODEL_FILE_LIMITS } from '../model/regular-file.js';
 import { chatTemplateFrom } from './chat-template.js';
 import { readOptionalJsonObject, readOptionalText } from './read-model-file.js';
 import { additionalSpecialTokens, specialTokenContent, type TokenizerConfig } from './tokenizer-config.js';
@@ -41,20 +42,20 @@ export interface TextTokenizer {
  * as recent transformers versions look for it.
  */
 export async function loadTokenizer(dir: string): Promise<TextTokenizer> {
-  const tokenizerJson = await readOptionalJsonObject(join(dir, 'tokenizer.json'), 'TOKENIZER');
+  const tokenizerJson = await readOptionalJsonObject(join(dir, 'tokenizer.json'), 'TOKENIZER', MODEL_FILE_LIMITS.tokenizer);
   if (tokenizerJson === undefined) {
     throw new LongreadError('TOKENIZER', `${dir} has no tokenizer.json; Longread needs the Hugging Face "fast" tokenizer file.`);
   }
-  const config = (await readOptionalJsonObject(join(dir, 'tokenizer_config.json'), 'TOKENIZER')) ?? {};
+  const config = (await readOptionalJsonObject(join(dir, 'tokenizer_config.json'), 'TOKENIZER', MODEL_FILE_LIMITS.tokenizerConfig)) ?? {};
   const chatTemplate =
-    (await readOptionalText(join(dir, 'chat_template.jinja'), 'TOKENIZER')) ??
+    (await readOptionalText(join(dir, 'chat_template.jinja'), 'TOKENIZER', MODEL_FILE_LIMITS.chatTemplate)) ??
     (await chatTemplateFromJsonFile(join(dir, 'chat_template.json'))) ??
     chatTemplateFrom(config);
   return createTokenizer(tokenizerJson, config, chatTemplate, dir);
 }
 
 async function chatTemplateFromJsonFile(path: string): Promise<string | null | undefined> {
-  const json = await readOptionalJsonObject(path, 'TOKENIZER');
+  const json = await readOptionalJsonObject(path, 'TOKENIZER', MODEL_FILE_LIMITS.chatTemplate);
   return json === undefined ? undefined : chatTemplateFrom(json);
 }
 
@@ -68,10 +69,9 @@ export function createTokenizer(
   if (typeof tokenizerJson.model !== 'object' || tokenizerJson.model === null) {
     throw new LongreadError('TOKENIZER', `${source}: tokenizer.json has no "model" section.`);
   }
-  let hf: Tokenizer;
   try {
     // The library insists these keys exist, although Hugging Face allows leaving them out.
-    hf = new Tokenizer(
+    const hf = new Tokenizer(
       {
         added_tokens: [],
         normalizer: null,
@@ -82,10 +82,11 @@ export function createTokenizer(
       },
       config,
     );
+    return new HfTextTokenizer(hf, config, chatTemplate, source);
   } catch (e) {
+    if (e instanceof LongreadError) throw e;
     throw new LongreadError('TOKENIZER', `${source}: the tokenizer could not be built: ${(e as Error).message}`, { cause: e });
   }
-  return new HfTextTokenizer(hf, config, chatTemplate, source);
 }
 
 class HfTextTokenizer implements TextTokenizer {
@@ -129,7 +130,11 @@ class HfTextTokenizer implements TextTokenizer {
   }
 
   encode(text: string, options: EncodeOptions): number[] {
-    return this.hf.encode(text, { add_special_tokens: options.addSpecialTokens }).ids;
+    try {
+      return this.hf.encode(text, { add_special_tokens: options.addSpecialTokens }).ids;
+    } catch (e) {
+      throw new LongreadError('TOKENIZER', `${this.source}: the tokenizer failed on a text of ${text.length} characters: ${(e as Error).message}`, { cause: e });
+    }
   }
 
   decode(ids: readonly number[], options: DecodeOptions): string {

@@ -1,5 +1,6 @@
-import { HTTP_TOKEN_QUERY } from '../../main/ipc-channels.js';
-import type { LongreadBridge } from '../../main/ipc-contract.js';
+import { HTTP_TOKEN_QUERY } from '../../common/channels.js';
+import type { LongreadBridge } from '../../common/contract.js';
+import { ElectronTransport } from './electron-transport.js';
 import { HttpTransport } from './http-transport.js';
 import type { Transport } from './transport.js';
 
@@ -14,7 +15,7 @@ const TOKEN_STORAGE_KEY = 'longread.token';
 
 /** Electron's bridge when present; otherwise the HTTP host this page was served from. */
 export function connect(): Transport {
-  if (window.longread) return window.longread;
+  if (window.longread) return new ElectronTransport(window.longread);
   return new HttpTransport(takeToken(), './');
 }
 

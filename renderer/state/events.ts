@@ -1,34 +1,63 @@
-import type { EngineEvent } from '../../main/ipc-contract.js';
-import { useCacheStore } from './cache-store.js';
-import { updateMessage, useChatStore } from './chat-store.js';
-import { useModelStore } from './model-store.js';
+import type { EngineEvent } from '../../common/contract.js';
+import { openPath } from './actions/document.js';
+import { refreshLibrary } from './actions/library.js';
+import { loadModel } from './actions/model.js';
+import { refreshStatus } from './actions/status.js';
+import { dispatchOperationEvent } from './operations.js';
+import { initialDocument } from './slices/document.js';
+import { initialRetention } from './slices/retention.js';
+import { read, update } from './store.js';
 
-/** Applies one unprompted event from the host to the stores. */
+/** Applies one event the host pushed. */
 export function applyEvent(event: EngineEvent): void {
   switch (event.type) {
     case 'progress':
-      if (useModelStore.getState().phase === 'loading') useModelStore.setState({ progress: { stage: event.stage, done: event.done, total: event.total } });
+    case 'token':
+      dispatchOperationEvent(event);
       break;
-    case 'token': {
-      const { generationId, messages } = useChatStore.getState();
-      const last = messages[messages.length - 1];
-      // Tokens of a generation the UI has already finished with (stopped, failed) are dropped.
-      if (event.generationId !== generationId || !last || last.state !== 'streaming') break;
-      updateMessage(last.id, (m) => ({ text: m.text + event.text }));
-      useCacheStore.setState((s) => ({ streamedSinceStatus: s.streamedSinceStatus + 1 }));
+    case 'status':
+      update('engine', { status: event.status });
       break;
-    }
     case 'crash':
-      useModelStore.setState({
-        phase: 'failed',
-        info: null,
-        progress: null,
-        error: { code: 'WORKER_CRASHED', message: `The engine stopped unexpectedly: ${event.message}. Load the model to continue.` },
+      update('session', { notice: { kind: 'crash', message: `The engine stopped unexpectedly: ${event.message}` } });
+      forgetEverythingTheEngineHeld();
+      break;
+    case 'engineRestarted':
+      update('session', {
+        notice: {
+          kind: 'restarted',
+          message: `The engine stopped and was restarted${event.modelReloaded ? ' with the same model' : ''}. Reopen your document from the library to continue${event.modelReloaded ? '' : ' once a model is loaded'}.`,
+        },
       });
-      useCacheStore.setState({ status: null, streamedSinceStatus: 0 });
+      forgetEverythingTheEngineHeld();
+      if (!event.modelReloaded) update('model', { phase: 'idle', info: null, progress: null, operationId: null });
+      void refreshStatus().then(() => {
+        const model = read('engine').status?.model;
+        if (model) update('model', { phase: 'ready', info: model });
+      });
+      void refreshLibrary();
       break;
     case 'modelFolderChosen':
-      useModelStore.getState().setModelDir(event.path);
+      void loadModel(event.path);
+      break;
+    case 'documentChosen':
+      void openPath(event.path);
       break;
   }
+}
+
+/** The engine's process is gone, and with it every open document and running operation. */
+function forgetEverythingTheEngineHeld(): void {
+  const chat = read('chat');
+  if (chat.streamingId) {
+    const id = chat.streamingId;
+    update('chat', (c) => ({ byId: { ...c.byId, [id]: { ...c.byId[id], state: 'failed' as const, error: 'The engine stopped while answering.' } } }));
+  }
+  update('chat', { operationId: null, streamingId: null });
+  update('document', initialDocument());
+  update('compression', { view: null, pendingOperationId: null, curve: null, curveOperationId: null, error: null });
+  update('retention', initialRetention());
+  update('library', { openId: null, openingId: null });
+  update('engine', (e) => ({ status: e.status ? { ...e.status, busy: null, cache: null, documentId: null } : null }));
+  update('ui', { highlight: null, scrollRequest: null });
 }

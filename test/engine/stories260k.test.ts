@@ -25,15 +25,18 @@ describe.skipIf(!available)('stories260K against golden.json (independent float6
   const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'longread-stories-'));
   let fp32: LoadedModel;
   let q4: LoadedModel;
+  let fp16: LoadedModel;
   const golden = available ? readStoriesGolden() : (undefined as never);
 
   beforeAll(async () => {
     fp32 = await loadModel(STORIES_DIR, { device: 'cpu', weights: 'fp32', cacheRoot });
     q4 = await loadModel(STORIES_DIR, { device: 'cpu', weights: 'q4', cacheRoot });
+    fp16 = await loadModel(STORIES_DIR, { device: 'cpu', weights: 'fp16', cacheRoot });
   });
   afterAll(async () => {
     await fp32?.close();
     await q4?.close();
+    await fp16?.close();
     fs.rmSync(cacheRoot, { recursive: true, force: true });
   });
 
@@ -69,14 +72,24 @@ describe.skipIf(!available)('stories260K against golden.json (independent float6
     expect(fp32.tokenizer.decode([...ids, ...out.ids], { skipSpecialTokens: true })).toBe(g.text);
   });
 
-  it('4-bit weights: top-1 agreement with the golden greedy sequence (teacher-forced) is at least 90%', async () => {
-    const seq = [...golden.greedy_from_bos.input_ids, ...golden.greedy_from_bos.generated_ids];
-    const cache = q4.newCache();
-    const all = await q4.decoder.step(cache, seq.slice(0, -1), { logits: 'all' });
+  const goldenSeq = available ? [...golden.greedy_from_bos.input_ids, ...golden.greedy_from_bos.generated_ids] : [];
+  const teacherForcedAgreement = async (model: LoadedModel): Promise<number> => {
+    const seq = goldenSeq;
+    const all = await model.decoder.step(model.newCache(), seq.slice(0, -1), { logits: 'all' });
     let agree = 0;
     for (let t = 0; t < seq.length - 1; t++) if (argmax(all.logits.subarray(t * 512, (t + 1) * 512)) === seq[t + 1]) agree++;
-    const rate = agree / (seq.length - 1);
-    console.log(`stories260K 4-bit (MatMulNBits, block 32, accuracy level ${q4.converted.options.accuracyLevel}) top-1 agreement: ${(rate * 100).toFixed(1)}% of ${seq.length - 1}`);
+    return agree / (seq.length - 1);
+  };
+
+  it('4-bit weights: top-1 agreement with the golden greedy sequence (teacher-forced) is at least 90%', async () => {
+    const rate = await teacherForcedAgreement(q4);
+    console.log(`stories260K 4-bit (MatMulNBits, block 32, accuracy level ${q4.converted.options.accuracyLevel}) top-1 agreement: ${(rate * 100).toFixed(1)}% of ${goldenSeq.length - 1}`);
     expect(rate).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('fp16 format (8-bit weights, int8 activations): top-1 agreement with the golden greedy sequence is at least 97%', async () => {
+    const rate = await teacherForcedAgreement(fp16);
+    console.log(`stories260K fp16 format (8-bit MatMulNBits) top-1 agreement: ${(rate * 100).toFixed(1)}% of ${goldenSeq.length - 1}`);
+    expect(rate).toBeGreaterThanOrEqual(0.97);
   });
 });

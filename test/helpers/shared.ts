@@ -10,8 +10,15 @@ export const SHARED_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.ur
 export const STORIES_DIR = path.join(SHARED_DIR, 'models', 'stories260K');
 export const CONFIGS_DIR = path.join(SHARED_DIR, 'models', 'configs');
 
+/**
+ * Whether a fixture folder is there. Absent: the test skips with a message — unless LONGREAD_REQUIRE_FIXTURES=1
+ * (CI), where a missing fixture is a failure, not a skip.
+ */
 export function sharedAvailable(dir: string, what: string): boolean {
   const ok = fs.existsSync(dir);
+  if (!ok && process.env.LONGREAD_REQUIRE_FIXTURES === '1') {
+    throw new Error(`${what} needs ${dir}, which is absent, and LONGREAD_REQUIRE_FIXTURES=1 forbids skipping`);
+  }
   if (!ok) console.warn(`SKIPPED: ${what} needs ${dir}, which is absent on this machine`);
   return ok;
 }

@@ -1,5 +1,6 @@
 import type { KvCache } from '../../cache/kv-cache.js';
-import { prefill } from '../../generate/generate.js';
+import { LongreadError } from '../../errors.js';
+import { prefill, type PrefillOptions } from '../../generate/generate.js';
 import type { Decoder } from '../../runtime/decoder.js';
 import type { QueryCollector } from './query-collector.js';
 
@@ -15,9 +16,11 @@ export function prefillCapturing(
   ids: readonly number[],
   collectors: readonly QueryCollector[],
   chunk = DEFAULT_PREFILL_CHUNK,
+  control: Pick<PrefillOptions, 'onProgress' | 'isCancelled'> = {},
 ): Promise<Float32Array> {
   return prefill(decoder, cache, ids, {
     chunk,
+    ...control,
     onQueries: collectors.length ? (queries, S, first) => collectors.forEach((c) => c.add(queries, S, first)) : undefined,
   });
 }
@@ -41,6 +44,7 @@ export async function captureRepeatQueries(
   pass: RepeatPass,
   collector: QueryCollector,
   chunk = DEFAULT_PREFILL_CHUNK,
+  control: Pick<PrefillOptions, 'onProgress' | 'isCancelled'> = {},
 ): Promise<void> {
   const ids = [...pass.promptIds, ...pass.documentIds];
   const mark = cache.mark();
@@ -48,9 +52,11 @@ export async function captureRepeatQueries(
     // Stream offset k stands for document position documentStart − |prompt| + k: the prompt maps before the span.
     const offset = pass.documentStart - pass.promptIds.length;
     for (let s = 0; s < ids.length; s += chunk) {
+      if (await control.isCancelled?.()) throw new LongreadError('CANCELLED', 'Cancelled while collecting reference queries');
       const part = ids.slice(s, s + chunk);
       const r = await decoder.step(cache, part, { queries: true });
       collector.add(r.queries!, part.length, offset + s);
+      control.onProgress?.(Math.min(ids.length, s + chunk), ids.length);
     }
   } finally {
     cache.rollback(mark);

@@ -120,7 +120,8 @@ export function compactCache(cache: KvCache, options: CacheCompactionOptions): C
   return { ...result, ms: performance.now() - t0 };
 }
 
-function concatRuns(runs: readonly SlotRun[], d: number): SlotRun {
+/** The runs one after another (keys, values, bias and sources). */
+export function concatRuns(runs: readonly SlotRun[], d: number): SlotRun {
   const n = runs.reduce((a, r) => a + r.bias.length, 0);
   const out: SlotRun = { keys: new Float32Array(n * d), values: new Float32Array(n * d), bias: new Float32Array(n), sources: new Int32Array(n) };
   let at = 0;

@@ -1,5 +1,6 @@
 import { LongreadError } from '../../errors.js';
 import { ConfigReader } from '../config-fields.js';
+import { CONFIG_LIMITS as LIMITS } from '../config-limits.js';
 import type { Llama3RopeScaling, ModelFamily, ModelSpec, TensorNaming } from '../spec.js';
 
 /** Tensor names shared by Llama, Mistral, Qwen2 and Qwen3 checkpoints in Hugging Face layout. */
@@ -37,12 +38,14 @@ function parseRopeScaling(cfg: ConfigReader, what: string): Llama3RopeScaling | 
   if (type !== 'llama3') {
     throw new LongreadError('BAD_CONFIG', `${what}: rope_scaling type "${String(type)}" is not supported (supported: llama3)`);
   }
+  const lowFreqFactor = r.num('low_freq_factor', undefined, { above: 0 });
   return {
     type: 'llama3',
-    factor: r.num('factor'),
-    lowFreqFactor: r.num('low_freq_factor'),
-    highFreqFactor: r.num('high_freq_factor'),
-    originalMaxPositions: r.int('original_max_position_embeddings'),
+    factor: r.num('factor', undefined, { above: 0 }),
+    lowFreqFactor,
+    // rope.ts divides by (high - low)
+    highFreqFactor: r.num('high_freq_factor', undefined, { above: lowFreqFactor }),
+    originalMaxPositions: r.int('original_max_position_embeddings', undefined, { min: 1, max: LIMITS.positions }),
   };
 }
 
@@ -55,12 +58,12 @@ export function parseLlamaLikeConfig(
   const architecture = ((config.architectures as string[] | undefined) ?? [])[0] ?? family;
   const what = `config.json (${architecture})`;
   const cfg = new ConfigReader(config, what);
-  const hiddenSize = cfg.int('hidden_size');
-  const numHeads = cfg.int('num_attention_heads');
-  const numKvHeads = cfg.int('num_key_value_heads', numHeads);
-  const headDim = cfg.has('head_dim') ? cfg.int('head_dim') : hiddenSize / numHeads;
-  if (!Number.isInteger(headDim) || headDim % 2 !== 0) {
-    throw new LongreadError('BAD_CONFIG', `${what}: head_dim ${headDim} must be an even integer`);
+  const hiddenSize = cfg.int('hidden_size', undefined, { min: 1, max: LIMITS.hiddenSize });
+  const numHeads = cfg.int('num_attention_heads', undefined, { min: 1, max: LIMITS.heads });
+  const numKvHeads = cfg.int('num_key_value_heads', numHeads, { min: 1, max: numHeads });
+  const headDim = cfg.has('head_dim') ? cfg.int('head_dim', undefined, { min: 2, max: LIMITS.headDim }) : hiddenSize / numHeads;
+  if (!Number.isInteger(headDim) || headDim % 2 !== 0 || headDim > LIMITS.headDim) {
+    throw new LongreadError('BAD_CONFIG', `${what}: head_dim ${headDim} must be an even integer up to ${LIMITS.headDim}`);
   }
   if (numHeads % numKvHeads !== 0) {
     throw new LongreadError('BAD_CONFIG', `${what}: num_attention_heads ${numHeads} is not a multiple of num_key_value_heads ${numKvHeads}`);
@@ -68,21 +71,21 @@ export function parseLlamaLikeConfig(
   const act = config.hidden_act ?? 'silu';
   if (act !== 'silu') throw new LongreadError('BAD_CONFIG', `${what}: hidden_act "${String(act)}" is not supported (only silu)`);
   const useSliding = config.use_sliding_window;
-  const window = cfg.has('sliding_window') && useSliding !== false ? cfg.int('sliding_window') : null;
-  const maxPositions = cfg.int('max_position_embeddings', 4096);
+  const window = cfg.has('sliding_window') && useSliding !== false ? cfg.int('sliding_window', undefined, { min: 1, max: LIMITS.positions }) : null;
+  const maxPositions = cfg.int('max_position_embeddings', 4096, { min: 1, max: LIMITS.positions });
   return {
     architecture,
     family,
     hiddenSize,
-    intermediateSize: cfg.int('intermediate_size'),
-    numLayers: cfg.int('num_hidden_layers'),
+    intermediateSize: cfg.int('intermediate_size', undefined, { min: 1, max: LIMITS.intermediateSize }),
+    numLayers: cfg.int('num_hidden_layers', undefined, { min: 1, max: LIMITS.layers }),
     numHeads,
     numKvHeads,
     headDim,
-    vocabSize: cfg.int('vocab_size'),
+    vocabSize: cfg.int('vocab_size', undefined, { min: 1, max: LIMITS.vocabSize }),
     maxPositions,
-    rmsNormEps: cfg.num('rms_norm_eps', 1e-6),
-    ropeTheta: cfg.num('rope_theta', 10000),
+    rmsNormEps: cfg.num('rms_norm_eps', 1e-6, { above: 0, below: 1 }),
+    ropeTheta: cfg.num('rope_theta', 10000, { above: 0 }),
     ropeScaling: parseRopeScaling(cfg, what),
     qkvBias: overrides.qkvBias ?? cfg.bool('attention_bias', false),
     qkNorm: overrides.qkNorm ?? false,

@@ -1,0 +1,29 @@
+import type { Generation } from '../../common/contract.js';
+import { numberFlag } from './args.js';
+
+/** The generation flags `ask`, `summarize` and `generate` share, as parseFlags specs. */
+export const GENERATION_FLAGS = {
+  'max-tokens': 'string',
+  temperature: 'string',
+  'top-k': 'string',
+  'top-p': 'string',
+  'repetition-penalty': 'string',
+  seed: 'string',
+  stop: 'list',
+} as const;
+
+export const GENERATION_USAGE = '[--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--repetition-penalty R] [--seed S] [--stop TEXT...]';
+
+export function generationFromFlags(flags: Record<string, unknown>, defaultMaxTokens = 256): Generation {
+  return {
+    maxTokens: numberFlag(flags, 'max-tokens', defaultMaxTokens, { min: 1, max: 32768, integer: true }),
+    sampling: {
+      temperature: numberFlag(flags, 'temperature', 0, { min: 0, max: 5 }),
+      topK: numberFlag(flags, 'top-k', 0, { min: 0, integer: true }),
+      topP: numberFlag(flags, 'top-p', 1, { min: 1e-6, max: 1 }),
+      repetitionPenalty: numberFlag(flags, 'repetition-penalty', 1, { min: 0.1, max: 10 }),
+      seed: numberFlag(flags, 'seed', 0, { min: 0, integer: true }),
+    },
+    ...(flags.stop ? { stopStrings: flags.stop as string[] } : {}),
+  };
+}
