@@ -173,7 +173,7 @@ export class BlockStoreWriter {
   private index(): BlockStoreIndex {
     return {
       version: INDEX_VERSION,
-      shape: { ...this.shape },
+      shape: { numLayers: this.shape.numLayers, numKvHeads: this.shape.numKvHeads, headDim: this.shape.headDim },
       chunks: this.chunks.map((c) => ({ start: c.start, end: c.end })),
       prefix: this.prefix.map((layer) =>
         layer.map((r) => ({ keys: Array.from(r.keys), values: Array.from(r.values), bias: Array.from(r.bias), sources: Array.from(r.sources) })),

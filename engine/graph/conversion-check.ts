@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LongreadError } from '../errors.js';
+import { foreignMessage } from '../model/foreign-message.js';
 import { fileError, openRegularFile, readFully } from '../model/regular-file.js';
 
 /*
@@ -79,7 +80,7 @@ function readMeta(metaPath: string, key: string): ConversionMeta | string {
       fs.closeSync(fd);
     }
   } catch (e) {
-    return e instanceof LongreadError ? e.message : `meta.json is not valid JSON (${(e as Error).message})`;
+    return e instanceof LongreadError ? e.message : `meta.json is not valid JSON (${foreignMessage(e)})`;
   }
   if (!isRecord(json) || json.key !== key || !Number.isSafeInteger(json.weightBytes) || !isRecord(json.files)) {
     return 'meta.json does not describe this conversion (or was written by a Longread that did not record file checks)';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LongreadError } from '../errors.js';
+import { foreignMessage } from './foreign-message.js';
 import { fileError, MODEL_FILE_LIMITS, openRegularFile, readRegularFile } from './regular-file.js';
 import { readExactly, readSafetensorsHeaderFd, readTensorF32, type SafetensorsHeader } from './safetensors.js';
 import type { TensorInfo, TensorSource } from './tensor-types.js';
@@ -103,7 +104,7 @@ function parseJsonObject(bytes: Buffer, file: string): Record<string, unknown> {
   try {
     value = JSON.parse(bytes.toString('utf8'));
   } catch (e) {
-    throw new LongreadError('BAD_CONFIG', `${file} is not valid JSON: ${(e as Error).message}`, { cause: e });
+    throw new LongreadError('BAD_CONFIG', `${file} is not valid JSON: ${foreignMessage(e)}`, { cause: e });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new LongreadError('BAD_CONFIG', `${file} must contain a JSON object.`);
@@ -129,7 +130,7 @@ function readWeightMap(indexPath: string): Map<string, string> {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new LongreadError('CORRUPT_SAFETENSORS', `${indexPath} is not valid JSON: ${(e as Error).message}`, { cause: e });
+    throw new LongreadError('CORRUPT_SAFETENSORS', `${indexPath} is not valid JSON: ${foreignMessage(e)}`, { cause: e });
   }
   const weightMap = (json as { weight_map?: unknown } | null)?.weight_map;
   if (typeof weightMap !== 'object' || weightMap === null || Array.isArray(weightMap)) {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { type ErrorCode, LongreadError } from '../errors.js';
+import { foreignMessage } from './foreign-message.js';
 
 /** fs.readSync cannot read 2 GiB or more in one call. */
 const MAX_READ_CHUNK = 1 << 30;
@@ -25,7 +26,7 @@ export function fileError(code: ErrorCode, file: string, e: unknown): LongreadEr
           ? `${file} is a folder, not a file.`
           : errno === 'ENOTDIR'
             ? `${file} cannot be reached: a part of its path is a file, not a folder.`
-            : `${file} cannot be read: ${(e as Error).message}`;
+            : `${file} cannot be read: ${foreignMessage(e)}`;
   return new LongreadError(code, why, { cause: e });
 }
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { LongreadError } from '../errors.js';
+import { foreignMessage } from './foreign-message.js';
 import { DTYPE_BYTES, encodeF32, widen16InPlace } from './dtype.js';
 import { fileError, openRegularFile, readFully } from './regular-file.js';
 import { SUPPORTED_DTYPES, type StorageDType, type TensorInfo } from './tensor-types.js';
@@ -81,7 +82,7 @@ export function readSafetensorsHeaderFd(fd: number, file: string): SafetensorsHe
   try {
     json = JSON.parse(rawHeader.toString('utf8', 8));
   } catch (e) {
-    throw corrupt(file, `the ${n}-byte header is not valid JSON (${(e as Error).message}).`);
+    throw corrupt(file, `the ${n}-byte header is not valid JSON (${foreignMessage(e)}).`);
   }
   const { tensors, metadata } = parseHeaderJson(json, file, 8 + n);
   checkAgainstFile(tensors, file, fileSize, 8 + n);

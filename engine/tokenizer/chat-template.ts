@@ -1,6 +1,7 @@
 import { Environment, Template } from '@huggingface/jinja';
 
 import { LongreadError } from '../errors.js';
+import { foreignMessage } from '../model/foreign-message.js';
 import { strftime } from './strftime.js';
 import { BudgetedInterpreter, boundedRange, templateBudget, type TemplateBudget } from './template-budget.js';
 
@@ -45,7 +46,7 @@ export function renderChat(template: string | null, options: RenderChatOptions):
   try {
     parsed = new Template(template);
   } catch (e) {
-    throw new LongreadError('TOKENIZER', `The chat template could not be parsed: ${(e as Error).message}`, { cause: e });
+    throw new LongreadError('TOKENIZER', `The chat template could not be parsed: ${foreignMessage(e)}`, { cause: e });
   }
   const budget = templateBudget(inputChars(options));
   // Template.render() refuses variables named like its built-in globals, so the globals go in a parent scope of ours.
@@ -64,7 +65,7 @@ export function renderChat(template: string | null, options: RenderChatOptions):
     return new BudgetedInterpreter(scope, budget).render(parsed.parsed);
   } catch (e) {
     if (e instanceof LongreadError) throw e;
-    throw new LongreadError('TOKENIZER', `The chat template failed to render: ${(e as Error).message}`, { cause: e });
+    throw new LongreadError('TOKENIZER', `The chat template failed to render: ${foreignMessage(e)}`, { cause: e });
   }
 }
 

@@ -1,4 +1,5 @@
 import { LongreadError, type ErrorCode } from '../errors.js';
+import { foreignMessage } from '../model/foreign-message.js';
 import { readRegularFile } from '../model/regular-file.js';
 
 /**
@@ -22,7 +23,7 @@ export async function readOptionalJsonObject(path: string, code: ErrorCode, maxB
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new LongreadError(code, `${path} is not valid JSON: ${(e as Error).message}`, { cause: e });
+    throw new LongreadError(code, `${path} is not valid JSON: ${foreignMessage(e)}`, { cause: e });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new LongreadError(code, `${path} must hold a JSON object.`);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 
 import { LongreadError } from '../errors.js';
+import { foreignMessage } from '../model/foreign-message.js';
 import { MODEL_FILE_LIMITS } from '../model/regular-file.js';
 import { chatTemplateFrom } from './chat-template.js';
 import { readOptionalJsonObject, readOptionalText } from './read-model-file.js';
@@ -85,7 +86,7 @@ export function createTokenizer(
     return new HfTextTokenizer(hf, config, chatTemplate, source);
   } catch (e) {
     if (e instanceof LongreadError) throw e;
-    throw new LongreadError('TOKENIZER', `${source}: the tokenizer could not be built: ${(e as Error).message}`, { cause: e });
+    throw new LongreadError('TOKENIZER', `${source}: the tokenizer could not be built: ${foreignMessage(e)}`, { cause: e });
   }
 }
 
@@ -133,7 +134,7 @@ class HfTextTokenizer implements TextTokenizer {
     try {
       return this.hf.encode(text, { add_special_tokens: options.addSpecialTokens }).ids;
     } catch (e) {
-      throw new LongreadError('TOKENIZER', `${this.source}: the tokenizer failed on a text of ${text.length} characters: ${(e as Error).message}`, { cause: e });
+      throw new LongreadError('TOKENIZER', `${this.source}: the tokenizer failed on a text of ${text.length} characters: ${foreignMessage(e)}`, { cause: e });
     }
   }
 

@@ -27,7 +27,7 @@ function randomInt(random: Random, below: number): number {
 
 /** One to three of: bit flips, truncation, inserted garbage, a duplicated range. */
 function mutate(seed: Uint8Array, random: Random): Uint8Array {
-  let bytes = seed.slice();
+  let bytes: Uint8Array = seed.slice();
   for (let n = 1 + randomInt(random, 3); n > 0; n--) {
     const at = randomInt(random, bytes.length + 1);
     switch (randomInt(random, 4)) {

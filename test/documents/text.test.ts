@@ -92,6 +92,22 @@ describe('plain text files (through ingestFile and the worker)', () => {
   });
 });
 
+describe('ingestBytes', () => {
+  test("leaves the caller's bytes alone (even a Buffer sharing a pool) and reports progress", async () => {
+    const bytes = Buffer.from('some short text');
+    const progress: number[][] = [];
+    const doc = await ingestBytes('short.txt', bytes, { onProgress: (done, total) => progress.push([done, total]) });
+    expect(doc.text).toBe('some short text');
+    expect(bytes.toString()).toBe('some short text');
+    expect(progress).toEqual([[1, 1]]);
+  });
+
+  test("an error thrown by the caller's progress callback comes back as the rejection", async () => {
+    const failure = new Error('callback broke');
+    await expect(ingestBytes('short.txt', utf8('text'), { onProgress: () => { throw failure; } })).rejects.toBe(failure);
+  });
+});
+
 describe('file checks', () => {
   test('a file over maxBytes is refused, naming its size and the limit', async () => {
     const file = writeFile('big.txt', utf8('x'.repeat(40)));

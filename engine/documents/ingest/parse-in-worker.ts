@@ -28,6 +28,7 @@ export function parseInWorker(format: DocumentFormat, fileName: string, bytes: U
       resourceLimits: { maxOldGenerationSizeMb: PARSER_HEAP_LIMIT_MB },
     });
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const settle = (outcome: { value: DocumentText } | { error: unknown }): void => {
       if (settled) return;
       settled = true;
@@ -40,19 +41,26 @@ export function parseInWorker(format: DocumentFormat, fileName: string, bytes: U
     const onAbort = (): void => settle({ error: cancelledError(fileName) });
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const timeoutMs = opts.timeoutMs;
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => settle({ error: timedOutError(fileName, timeoutMs) }), timeoutMs);
+    if (timeoutMs !== undefined) timer = setTimeout(() => settle({ error: timedOutError(fileName, timeoutMs) }), timeoutMs);
 
     worker.on('message', (message: ParseWorkerMessage) => {
       if (settled) return;
-      if (message.type === 'progress') {
-        try {
-          opts.onProgress?.(message.done, message.total);
-        } catch (e) {
-          // The caller's own callback failed: hand its error back rather than throw it into the event loop.
-          settle({ error: e });
-        }
-      } else if (message.type === 'result') settle({ value: message.value });
-      else settle({ error: new LongreadError(message.code, message.message) });
+      switch (message.type) {
+        case 'progress':
+          try {
+            opts.onProgress?.(message.done, message.total);
+          } catch (e) {
+            // The caller's own callback failed: hand its error back rather than throw it into the event loop.
+            settle({ error: e });
+          }
+          break;
+        case 'result':
+          settle({ value: message.value });
+          break;
+        case 'error':
+          settle({ error: new LongreadError(message.code, message.message) });
+          break;
+      }
     });
     worker.on('error', (error: Error & { code?: string }) => settle({ error: workerFailure(fileName, error) }));
     worker.on('exit', (exitCode) =>

@@ -15,10 +15,6 @@ export class TextAssembler {
   private lastBlockEnd = 0;
   private pageCount = 0;
 
-  get isEmpty(): boolean {
-    return this.length === 0;
-  }
-
   /**
    * Appends a block, separated from the previous one; a block that cleans to nothing is skipped. With
    * `sectionLabel` the block (a heading) starts a section that runs until the next one. Returns whether it was added.

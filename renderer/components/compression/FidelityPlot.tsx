@@ -2,7 +2,7 @@ import { curvePath, errorScaleMax, plotX, plotY, type PlotGeometry } from '../..
 import { formatPercent } from '../../lib/format.js';
 import { useStore } from '../../state/store.js';
 
-const G: PlotGeometry = { width: 280, height: 120, padLeft: 34, padRight: 8, padTop: 8, padBottom: 20 };
+const G: PlotGeometry = { width: 280, height: 120, padLeft: 34, padRight: 16, padTop: 8, padBottom: 20 };
 const X_TICKS = [0.01, 0.1, 1];
 
 /** The fidelity estimate against the keep ratio, with the current view marked. */
