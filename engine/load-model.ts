@@ -2,6 +2,7 @@ import { KvCache } from './cache/kv-cache.js';
 import { convertCheckpoint, type ConvertedModel, type ConvertProgress } from './graph/convert.js';
 import { type AttentionSummary, DEFAULT_GRAPH_OPTIONS, type WeightFormat } from './graph/decoder-graph.js';
 import { openCheckpoint } from './model/checkpoint.js';
+import { foreignMessage } from './model/foreign-message.js';
 import { specFromConfig } from './model/families/index.js';
 import type { ModelSpec } from './model/spec.js';
 import { ModelWeights } from './model/weights.js';
@@ -46,7 +47,7 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
     return await openModel(dir, opts);
   } catch (e) {
     if (e instanceof LongreadError) throw e;
-    throw new LongreadError('INTERNAL', `Loading the model in ${dir} failed unexpectedly: ${String((e as Error)?.message ?? e).split('\n')[0]}`, { cause: e });
+    throw new LongreadError('INTERNAL', `Loading the model in ${dir} failed unexpectedly: ${foreignMessage(e)}`, { cause: e });
   }
 }
 

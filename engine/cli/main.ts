@@ -10,6 +10,7 @@ import { reportError } from './report-error.js';
 import { ASK_USAGE, askCommand, SUMMARIZE_USAGE, summarizeCommand } from './ask-command.js';
 import { LIBRARY_USAGE, libraryCommand } from './library-command.js';
 import { SERVE_COMMAND_USAGE, serveCommand } from './serve-command.js';
+import { BENCH_READ_USAGE, benchReadCommand } from './bench-read-command.js';
 
 const COMMANDS: Record<string, { usage: string; run: (argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream) => Promise<void> }> = {
   ask: { usage: ASK_USAGE, run: askCommand },
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[], out: NodeJ
   library: { usage: LIBRARY_USAGE, run: libraryCommand },
   generate: { usage: GENERATE_USAGE, run: generateCommand },
   bench: { usage: BENCH_USAGE, run: benchCommand },
+  'bench-read': { usage: BENCH_READ_USAGE, run: benchReadCommand },
   download: { usage: DOWNLOAD_USAGE, run: downloadCommand },
   eval: { usage: EVAL_USAGE, run: evalCommand },
   'profile-heads': { usage: PROFILE_HEADS_USAGE, run: profileHeadsCommand },

@@ -1,16 +1,26 @@
 import type { Generation, Source } from '../../common/contract.js';
 import type { KvCache } from '../cache/kv-cache.js';
+import { slotAtPosition } from '../compaction/cache/blocks.js';
+import { chatQueryCollector, compactOnline, PROTECTED_RECENT } from '../compaction/cache/online.js';
+import type { QueryCollector } from '../compaction/cache/query-collector.js';
 import { SourceAttributor } from '../cache/source-attribution.js';
 import { generate, type StopReason } from '../generate/generate.js';
 import type { LoadedModel } from '../load-model.js';
 import type { OperationControl } from '../util/operation.js';
 import { turnTemplate } from './chat-turns.js';
+import { compactionMethod } from './methods.js';
 import { passagesToSources, type TextMap } from './sources.js';
 
 export interface ChatTurnText {
   role: 'user' | 'assistant';
   text: string;
 }
+
+/**
+ * When the conversation after the document holds more than this many slots per KV head, its older turns are
+ * compacted online to a quarter, so a long chat keeps a bounded cache (the positions still count toward the context).
+ */
+export const CHAT_VERBATIM_SLOTS = 2048;
 
 export interface AnswerOutcome {
   text: string;
@@ -32,11 +42,16 @@ export class DocumentChat {
   private cache: KvCache | null = null;
   /** Tokens still to feed before the next question: the end of the last answer and the template's close. */
   private pending: number[] = [];
+  /** The conversation's own queries: the reference queries of online compaction. */
+  private queries: QueryCollector | null = null;
+  /** Online compactions so far (for the meter and tests). */
+  compactions = 0;
 
   constructor(
     private readonly model: LoadedModel,
     /** Turns already in this conversation (from the library), replayed when the cache is built. */
     private readonly history: ChatTurnText[] = [],
+    private readonly verbatimSlots = CHAT_VERBATIM_SLOTS,
   ) {}
 
   /** The chat's cache (null until the first question). */
@@ -48,6 +63,7 @@ export class DocumentChat {
   invalidate(): void {
     this.cache = null;
     this.pending = [];
+    this.queries = null;
   }
 
   async ask(
@@ -63,6 +79,8 @@ export class DocumentChat {
     const template = turnTemplate(tokenizer, generation.templateVariables ?? {});
     const encode = (text: string) => tokenizer.encode(text, { addSpecialTokens: false });
     let fresh: number[];
+    const { spec } = this.model;
+    this.queries ??= chatQueryCollector({ numLayers: spec.numLayers, numHeads: spec.numHeads, numKvHeads: spec.numKvHeads, headDim: spec.headDim }, spec.maxPositions);
     if (!this.cache) {
       this.cache = base.clone();
       fresh = [...suffixIds];
@@ -81,6 +99,7 @@ export class DocumentChat {
       stopTokenIds: this.model.stopTokenIds,
       isCancelled: () => control.isCancelled(),
       sources,
+      onPromptQueries: (q, S, first) => this.queries?.add(q, S, first),
     });
     let r = await stream.next();
     while (!r.done) {
@@ -105,6 +124,7 @@ export class DocumentChat {
       this.invalidate();
     } else {
       this.pending = [...summary.tokens.slice(fed), ...encode(template.assistantClose)];
+      this.compactOlderTurns(map.span.end + suffixIds.length);
     }
     return {
       text: summary.text,
@@ -117,4 +137,24 @@ export class DocumentChat {
       decodeMs: summary.decodeMs,
     };
   }
+
+  /** Compacts the conversation before the last few tokens once it holds more than `verbatimSlots` per KV head. */
+  private compactOlderTurns(start: number): void {
+    const cache = this.cache!;
+    if (slotsFrom(cache, start) <= this.verbatimSlots || cache.logicalLength - PROTECTED_RECENT - start < 2) return;
+    compactOnline(cache, { start, keepSlots: Math.floor(this.verbatimSlots / 4), method: compactionMethod('am'), queries: this.queries! });
+    this.compactions++;
+  }
+}
+
+/** The most slots any (layer, KV head) holds for positions from `position` on (sources ascend within a head). */
+function slotsFrom(cache: KvCache, position: number): number {
+  let most = 0;
+  for (const layer of cache.layers) {
+    for (let h = 0; h < layer.kvHeads; h++) {
+      const base = h * layer.capacity;
+      most = Math.max(most, base + layer.used[h] - slotAtPosition(layer.sources, base, base + layer.used[h], position));
+    }
+  }
+  return most;
 }

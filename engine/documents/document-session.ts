@@ -145,11 +145,11 @@ export function textMap(opened: OpenedDocument): TextMap {
 export async function readView(
   model: LoadedModel,
   opened: OpenedDocument,
-  opts: { method: Method; ratio: number; dir: string; kernels: AttentionKernels; kvBudgetBytes: number },
+  opts: { method: Method; ratio: number; dir: string; kernels: AttentionKernels; kvBudgetBytes: number; onCache?: (cache: KvCache) => void },
   control: OperationControl,
 ): Promise<{ view: DocumentView; store: BlockStore; readMs: number }> {
   checkFits(model, opened);
-  const r = await readDocument(model, opened.prompt, { method: compactionMethod(opts.method), ratio: opts.ratio, dir: opts.dir, kernels: opts.kernels, kvBudgetBytes: opts.kvBudgetBytes }, control);
+  const r = await readDocument(model, opened.prompt, { ...opts, method: compactionMethod(opts.method) }, control);
   return { view: { method: opts.method, ratio: opts.ratio, base: r.cache, fidelity: r.fidelity, compactionMs: r.compactMs }, store: r.store, readMs: r.readMs };
 }
 

@@ -29,6 +29,8 @@ export interface ReadOptions {
   queryCap?: number;
   prefillChunk?: number;
   seed?: number;
+  /** Receives the cache being read, so a status report can show it growing. */
+  onCache?: (cache: KvCache) => void;
 }
 
 export const DOCUMENT_CHUNK = 2048;
@@ -92,6 +94,7 @@ export async function readDocument(model: LoadedModel, prompt: DocumentPrompt, o
   let compactMs = 0;
 
   const cache = new KvCache(shape);
+  opts.onCache?.(cache);
   const writer = new BlockStoreWriter(opts.dir, shape, chunks);
   try {
     await prefillCapturing(decoder, cache, prompt.prefixIds, [], opts.prefillChunk, { isCancelled: () => control.isCancelled() });

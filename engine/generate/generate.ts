@@ -15,6 +15,8 @@ export interface GenerateParams {
   stopTokenIds?: number[];
   prefillChunk?: number;
   onPrefill?: (done: number, total: number) => void;
+  /** Receives the prompt's post-RoPE queries while it is prefilled (e.g. reference queries for online compaction). */
+  onPromptQueries?: (queries: Float32Array[], S: number, firstPosition: number) => void;
   /**
    * Checked before every model call; true stops at the next token. May be async (a host that waits for a cancel
    * message lets its event loop run here).
@@ -116,7 +118,7 @@ export async function* generate(
   const t0 = performance.now();
   let logits: Float32Array;
   try {
-    logits = await prefill(decoder, cache, promptIds, { chunk: params.prefillChunk, onProgress: params.onPrefill, isCancelled: params.isCancelled });
+    logits = await prefill(decoder, cache, promptIds, { chunk: params.prefillChunk, onProgress: params.onPrefill, isCancelled: params.isCancelled, onQueries: params.onPromptQueries });
   } catch (e) {
     if (e instanceof LongreadError && e.code === 'CANCELLED') {
       return { tokens, text, stopReason: 'cancelled', promptTokens: promptIds.length, prefillMs: performance.now() - t0, decodeMs: 0 };

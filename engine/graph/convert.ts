@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LongreadError } from '../errors.js';
+import { foreignMessage } from '../model/foreign-message.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { ModelWeights } from '../model/weights.js';
 import { checkConversionFiles, inspectCachedConversion, removeConversion, sweepStaleTempFolders } from './conversion-check.js';
@@ -81,7 +82,7 @@ function makeCacheFolder(root: string): void {
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === 'ENOTDIR' || (e as NodeJS.ErrnoException).code === 'EEXIST'
       ? 'a part of that path is a file, not a folder'
-      : (e as Error).message;
+      : foreignMessage(e);
     throw new LongreadError('CACHE_FILE', `The conversion cache folder ${root} cannot be created: ${why}. Set LONGREAD_CACHE to a folder Longread can write.`, { cause: e });
   }
 }
@@ -99,7 +100,7 @@ function writeConversion(
   try {
     tmp = fs.mkdtempSync(path.join(root, `.tmp-${key}-`));
   } catch (e) {
-    throw new LongreadError('CACHE_FILE', `Cannot write the converted model under ${root}: ${(e as Error).message}`, { cause: e });
+    throw new LongreadError('CACHE_FILE', `Cannot write the converted model under ${root}: ${foreignMessage(e)}`, { cause: e });
   }
   try {
     const ext = new ExternalDataWriter(path.join(tmp, 'model.onnx.data'), 'model.onnx.data');
@@ -121,7 +122,7 @@ function writeConversion(
   } catch (e) {
     removeQuietly(tmp);
     if (e instanceof LongreadError) throw e;
-    throw new LongreadError('CACHE_FILE', `Converting the model into ${root} failed: ${(e as Error).message}`, { cause: e });
+    throw new LongreadError('CACHE_FILE', `Converting the model into ${root} failed: ${foreignMessage(e)}`, { cause: e });
   }
 }
 

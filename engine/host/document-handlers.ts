@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Answer, CacheStats, Conversation, DocumentInfo, LibraryEntry, Retention, Source, ValidRequest, ViewInfo } from '../../common/contract.js';
+import type { KvCache } from '../cache/kv-cache.js';
 import { LongreadError } from '../errors.js';
 import { cacheStats } from '../documents/cache-stats.js';
 import { compactStoredChunk, emptyTally, addTally, fidelityOf } from '../documents/compact-stored.js';
@@ -31,6 +32,8 @@ interface Session {
   chats: Map<string, ChatEntry>;
   /** The conversation asked last (its cache is what the meter shows). */
   activeChat: string | null;
+  /** The cache while the document is being read. */
+  reading: KvCache | null;
 }
 
 /** The document operations: open, read, move the ratio, retention, ask, and the library. */
@@ -61,9 +64,11 @@ export class DocumentHandlers {
 
   activeCache(): { documentId: string; stats: CacheStats } | null {
     const s = this.active ? this.sessions.get(this.active) : undefined;
+    const perToken = kvBytesPerToken(this.context().model.spec);
+    if (s?.reading) return { documentId: s.opened.id, stats: cacheStats(s.reading, perToken) };
     if (!s?.view) return null;
     const chat = s.activeChat ? s.chats.get(s.activeChat)?.chat.currentCache : null;
-    return { documentId: s.opened.id, stats: cacheStats(chat ?? s.view.base, kvBytesPerToken(this.context().model.spec)) };
+    return { documentId: s.opened.id, stats: cacheStats(chat ?? s.view.base, perToken) };
   }
 
   private info(s: Session): DocumentInfo {
@@ -97,7 +102,7 @@ export class DocumentHandlers {
       const opened = openDocument(ctx.model, id, { name: r.name ?? path.basename(file), fileBytes: bytes, fileFingerprint: fingerprint }, selected.doc, selected.range);
       control.progress('tokenize', opened.prompt.documentIds.length, opened.prompt.documentIds.length, 'tokens');
       const saved = ctx.library.findDocument(fingerprint, ctx.model.fingerprint);
-      const s: Session = { opened, view: null, store: null, libraryId: saved?.id ?? null, chats: new Map(), activeChat: null };
+      const s: Session = { opened, view: null, store: null, libraryId: saved?.id ?? null, chats: new Map(), activeChat: null, reading: null };
       this.sessions.set(id, s);
       this.active = id;
       return this.info(s);
@@ -127,7 +132,8 @@ export class DocumentHandlers {
       });
       const dir = ctx.library.documentDir(record.id);
       try {
-        const { view, store } = await readView(ctx.model, opened, { method: r.method, ratio: r.ratio, dir, kernels: ctx.kernels, kvBudgetBytes: r.kvBudgetBytes ?? settings.kvBudgetBytes }, control);
+        const onCache = (cache: KvCache) => (s.reading = cache);
+        const { view, store } = await readView(ctx.model, opened, { method: r.method, ratio: r.ratio, dir, kernels: ctx.kernels, kvBudgetBytes: r.kvBudgetBytes ?? settings.kvBudgetBytes, onCache }, control).finally(() => (s.reading = null));
         control.progress('save', 0, 1, 'blocks');
         saveDocumentFiles(dir, opened);
         saveViewCache(dir, ctx.model, opened, view, ctx.tokenizerFingerprint);
@@ -303,7 +309,7 @@ export class DocumentHandlers {
       control.progress('open', 0, 1, 'blocks');
       const saved = loadSavedDocument(ctx.library.documentDir(record.id), ctx.model, ctx.tokenizerFingerprint);
       const id = randomUUID();
-      const s: Session = { opened: { ...saved.opened, id }, view: saved.view, store: saved.store, libraryId: record.id, chats: new Map(), activeChat: null };
+      const s: Session = { opened: { ...saved.opened, id }, view: saved.view, store: saved.store, libraryId: record.id, chats: new Map(), activeChat: null, reading: null };
       const conversations = ctx.library.listConversations(record.id);
       for (const c of conversations) s.chats.set(c.id, { chat: new DocumentChat(ctx.model, c.turns.map((t) => ({ role: t.role, text: t.text }))), conversation: c });
       this.sessions.set(id, s);

@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LongreadError } from '../errors.js';
@@ -13,6 +14,12 @@ export interface RepoFile {
   size: number | null;
   /** Hex sha256 of the content, given for files stored with Git LFS (the weights). */
   sha256: string | null;
+}
+
+export interface RepoListing {
+  /** The commit the revision resolved to, when the hub says. */
+  commit: string | null;
+  files: RepoFile[];
 }
 
 export interface DownloadProgress {
@@ -29,7 +36,7 @@ export interface HubRequestOptions {
   repo: string;
   /** Branch, tag or commit; default "main". */
   revision?: string;
-  /** Default https://huggingface.co. */
+  /** Default: HF_ENDPOINT, else https://huggingface.co. */
   endpoint?: string;
   /** Hugging Face access token (what HF_TOKEN holds), sent as a bearer token; needed for gated or private repos. */
   token?: string;
@@ -40,8 +47,14 @@ export interface HubRequestOptions {
 export interface DownloadModelOptions extends HubRequestOptions {
   /** Local folder to download into; created if needed. */
   dir: string;
-  /** Repository paths to fetch; default: config, generation config, tokenizer files and the safetensors weights. */
+  /** Repository paths to fetch; default: what `selectModelFiles` picks. */
   files?: string[];
+  /**
+   * A Hugging Face hub cache (the models--OWNER--NAME/snapshots/COMMIT layout that transformers and huggingface-cli
+   * download into) whose files are reused, hard-linked or copied and then verified like any download, instead of
+   * being fetched again. Default: `hfHubCacheDir()`; null: never.
+   */
+  hfCache?: string | null;
   onProgress?: (progress: DownloadProgress) => void;
   /** Minimum milliseconds between progress callbacks within a file (its start and end are always reported). */
   progressIntervalMs?: number;
@@ -59,20 +72,63 @@ export interface DownloadModelResult {
   downloaded: string[];
   /** Already complete and verified. */
   skipped: string[];
+  /** Taken from the Hugging Face hub cache (`hfCache`), verified. */
+  reused: string[];
 }
 
-const DEFAULT_FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'model.safetensors.index.json'];
+/** What Longread reads besides the weights, when the repository has it (the tokenizer reads chat_template.jinja first). */
+const SIDE_FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'chat_template.jinja', 'chat_template.json'];
+const SINGLE_WEIGHTS = 'model.safetensors';
+export const WEIGHTS_INDEX = 'model.safetensors.index.json';
 
-/** Files a transformers-style model needs from its repository: configs, tokenizer and top-level safetensors. */
-export function selectModelFiles(listing: RepoFile[]): string[] {
-  return listing
-    .map((f) => f.name)
-    .filter((name) => DEFAULT_FILES.includes(name) || (!name.includes('/') && name.endsWith('.safetensors')))
-    .sort();
+/**
+ * The files a transformers-style model needs from its repository: the side files it has, and the weights as
+ * transformers loads them: the index and the shards it names (`indexShards`, read from the index), else
+ * model.safetensors. Other safetensors (Mistral's consolidated.safetensors, adapters) are left alone.
+ */
+export function selectModelFiles(listing: RepoFile[], indexShards?: string[]): string[] {
+  const present = new Set(listing.map((f) => f.name));
+  const names = SIDE_FILES.filter((name) => present.has(name));
+  if (present.has(WEIGHTS_INDEX)) {
+    if (!indexShards) throw new Error(`selectModelFiles: the listing has ${WEIGHTS_INDEX}; pass the shards it names`);
+    names.push(WEIGHTS_INDEX, ...indexShards);
+  } else if (present.has(SINGLE_WEIGHTS)) {
+    names.push(SINGLE_WEIGHTS);
+  }
+  return [...new Set(names)].sort();
+}
+
+/** The shard files a downloaded model.safetensors.index.json names. */
+async function readIndexShards(indexPath: string, url: string): Promise<string[]> {
+  let weightMap: unknown;
+  try {
+    weightMap = (JSON.parse(await fsp.readFile(indexPath, 'utf8')) as { weight_map?: unknown } | null)?.weight_map;
+  } catch (e) {
+    throw new LongreadError('CORRUPT_SAFETENSORS', `${WEIGHTS_INDEX} from ${url} is not valid JSON.`, { cause: e });
+  }
+  if (typeof weightMap !== 'object' || weightMap === null) throw new LongreadError('CORRUPT_SAFETENSORS', `${WEIGHTS_INDEX} from ${url} has no "weight_map".`);
+  const shards = [...new Set(Object.values(weightMap))];
+  const bad = shards.find((f) => typeof f !== 'string' || path.posix.basename(f) !== f || !f.endsWith('.safetensors'));
+  if (bad !== undefined) {
+    throw new LongreadError('CORRUPT_SAFETENSORS', `${WEIGHTS_INDEX} from ${url} names ${JSON.stringify(bad)}, not a .safetensors file beside it.`);
+  }
+  return (shards as string[]).sort();
 }
 
 function endpointOf(opts: HubRequestOptions): string {
-  return (opts.endpoint ?? DEFAULT_HUB_ENDPOINT).replace(/\/+$/, '');
+  return (opts.endpoint ?? (process.env.HF_ENDPOINT || DEFAULT_HUB_ENDPOINT)).replace(/\/+$/, '');
+}
+
+/** Where huggingface_hub keeps its cache: HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub (XDG-aware). */
+export function hfHubCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HF_HUB_CACHE) return env.HF_HUB_CACHE;
+  const home = env.HF_HOME || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'huggingface');
+  return path.join(home, 'hub');
+}
+
+/** The snapshot folder of a commit in a Hugging Face hub cache. */
+function hfSnapshotDir(cache: string, repo: string, commit: string): string {
+  return path.join(cache, `models--${repo.replace('/', '--')}`, 'snapshots', commit);
 }
 
 function checkRepo(repo: string): void {
@@ -126,7 +182,7 @@ function retryable(e: LongreadError): LongreadError {
 }
 
 /** Lists a repository's files at a revision, with sizes and LFS checksums (`blobs=true` asks the hub for them). */
-export async function listRepoFiles(opts: HubRequestOptions): Promise<RepoFile[]> {
+export async function listRepo(opts: HubRequestOptions): Promise<RepoListing> {
   checkRepo(opts.repo);
   const revision = opts.revision ?? 'main';
   const url = `${endpointOf(opts)}/api/models/${opts.repo}/revision/${encodeURIComponent(revision)}?blobs=true`;
@@ -140,17 +196,18 @@ export async function listRepoFiles(opts: HubRequestOptions): Promise<RepoFile[]
     if (opts.signal?.aborted) throw cancelled();
     throw new LongreadError('DOWNLOAD_FAILED', `Could not ${what}: ${url} did not return JSON.`, { cause: e });
   }
-  const siblings = (body as { siblings?: unknown } | null)?.siblings;
+  const { siblings, sha } = (body ?? {}) as { siblings?: unknown; sha?: unknown };
   if (!Array.isArray(siblings)) {
     throw new LongreadError('DOWNLOAD_FAILED', `Could not ${what}: the reply from ${url} has no "siblings" list.`);
   }
-  return siblings
+  const files = siblings
     .filter((s): s is { rfilename: string; size?: unknown; lfs?: { sha256?: unknown; size?: unknown } } => typeof s?.rfilename === 'string')
     .map((s) => {
       const size = typeof s.lfs?.size === 'number' ? s.lfs.size : typeof s.size === 'number' ? s.size : null;
       const sha256 = typeof s.lfs?.sha256 === 'string' ? s.lfs.sha256.toLowerCase() : null;
       return { name: s.rfilename, size, sha256 };
     });
+  return { commit: typeof sha === 'string' && /^\w+$/.test(sha) ? sha : null, files };
 }
 
 /** Throttles progress callbacks and keeps the running totals across files. */

@@ -1,6 +1,7 @@
 import ort from 'onnxruntime-node';
 import type { KvCache } from '../cache/kv-cache.js';
 import { LongreadError } from '../errors.js';
+import { foreignMessage } from '../model/foreign-message.js';
 import { IO } from '../graph/io-names.js';
 import type { ModelSpec } from '../model/spec.js';
 
@@ -83,8 +84,7 @@ export class Decoder {
     try {
       return await this.session.run(feeds, fetches);
     } catch (e) {
-      const first = String((e as Error)?.message ?? e).split('\n')[0];
-      throw new LongreadError('EXECUTION_PROVIDER', `onnxruntime failed while running the model: ${first}`, { cause: e });
+      throw new LongreadError('EXECUTION_PROVIDER', `onnxruntime failed while running the model: ${foreignMessage(e)}`, { cause: e });
     }
   }
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import ort from 'onnxruntime-node';
 import { LongreadError } from '../errors.js';
+import { foreignMessage } from '../model/foreign-message.js';
 
 export type DeviceChoice = 'auto' | 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
 export const DEVICE_CHOICES: readonly DeviceChoice[] = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
@@ -121,9 +122,9 @@ export async function openSession(modelPath: string, device: DeviceChoice, threa
       attempts.push({ provider, used: true });
       return { session, provider, attempts };
     } catch (e) {
-      attempts.push({ provider, used: false, reason: (e as Error).message.split('\n')[0] });
+      attempts.push({ provider, used: false, reason: foreignMessage(e) });
     }
   }
   const why = attempts.map((a) => `${a.provider}: ${a.reason}`).join('; ');
-  throw new LongreadError('EXECUTION_PROVIDER', `Could not start the model on ${device === 'auto' ? 'any execution provider' : device} (${why})`);
+  throw new LongreadError('EXECUTION_PROVIDER', `Could not start ${modelPath} on ${device === 'auto' ? 'any execution provider' : device} (${why})`);
 }

@@ -147,10 +147,14 @@ class HfTextTokenizer implements TextTokenizer {
     const known = ids.filter((id) => this.hf.id_to_token(id) !== undefined);
     // The library throws on an empty list instead of returning "".
     if (known.length === 0) return '';
-    return this.hf.decode(known, {
-      skip_special_tokens: options.skipSpecialTokens,
-      clean_up_tokenization_spaces: this.cleanUpSpaces,
-    });
+    try {
+      return this.hf.decode(known, {
+        skip_special_tokens: options.skipSpecialTokens,
+        clean_up_tokenization_spaces: this.cleanUpSpaces,
+      });
+    } catch (e) {
+      throw new LongreadError('TOKENIZER', `${this.source}: the tokenizer failed to decode ${known.length} token(s): ${foreignMessage(e)}`, { cause: e });
+    }
   }
 
   tokenToId(token: string): number | undefined {

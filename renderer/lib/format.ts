@@ -30,6 +30,7 @@ export function formatPercent(fraction: number): string {
 /** "45 s", "3 min 05 s", "2 h 10 min". */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '–';
+  if (ms < 1000) return 'under 1 s';
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);

@@ -1,12 +1,15 @@
 import DOMPurify from 'dompurify';
-import { Marked } from 'marked';
+import { Marked, type Tokens } from 'marked';
 
-const markdown = new Marked({ gfm: true, breaks: true, async: false });
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+
+// HTML the model writes is shown as the text it is, never parsed: not even the sanitizer sees it as markup.
+const markdown = new Marked({ gfm: true, breaks: true, async: false, renderer: { html: (token: Tokens.HTML | Tokens.Tag) => escapeHtml(token.text) } });
 
 /**
- * Model output as safe HTML: Markdown rendered by marked, then sanitized by DOMPurify down to text formatting. No
- * images, links that lead nowhere and no style attributes: the page loads nothing remote and its CSP forbids
- * inline styles anyway.
+ * Model output as safe HTML: Markdown rendered by marked (raw HTML escaped), then sanitized by DOMPurify down to
+ * text formatting. No images and links that lead nowhere: the page loads nothing remote.
  */
 export function renderMarkdown(text: string): string {
   const html = markdown.parse(text) as string;

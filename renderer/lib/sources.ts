@@ -11,24 +11,46 @@ export interface Passage {
   sentences: number[];
 }
 
-/** The distinct passages an answer drew on, in the order the answer first used them. */
-export function passagesOf(sourcesPerSentence: readonly (readonly Source[])[], limit = 8): Passage[] {
-  const byRange = new Map<string, Passage>();
+/**
+ * The distinct passages an answer drew on, in the order the answer first used them. Sources that overlap are one
+ * passage (their union): sentences often draw on the same stretch with slightly different edges.
+ */
+export function passagesOf(sourcesPerSentence: readonly (readonly Source[])[], limit = 6): Passage[] {
+  const passages: Passage[] = [];
   sourcesPerSentence.forEach((sources, sentence) => {
     for (const s of sources) {
-      const key = `${s.start}:${s.end}`;
-      const seen = byRange.get(key);
-      if (seen) {
-        seen.weight += s.weight;
-        if (!seen.sentences.includes(sentence + 1)) seen.sentences.push(sentence + 1);
-      } else {
-        byRange.set(key, { start: s.start, end: s.end, label: s.label, text: s.text, weight: s.weight, sentences: [sentence + 1] });
+      const overlapping = passages.find((p) => s.start < p.end && s.end > p.start);
+      if (!overlapping) {
+        passages.push({ start: s.start, end: s.end, label: s.label, text: s.text, weight: s.weight, sentences: [sentence + 1] });
+        continue;
       }
+      overlapping.start = Math.min(overlapping.start, s.start);
+      overlapping.end = Math.max(overlapping.end, s.end);
+      overlapping.weight += s.weight;
+      overlapping.label ??= s.label;
+      if (s.text.length > overlapping.text.length) overlapping.text = s.text;
+      if (!overlapping.sentences.includes(sentence + 1)) overlapping.sentences.push(sentence + 1);
     }
   });
-  return [...byRange.values()].slice(0, limit);
+  return passages.slice(0, limit);
 }
 
-export function passageLabel(p: Pick<Passage, 'label' | 'start'>): string {
-  return p.label ?? `at character ${p.start.toLocaleString('en-US')}`;
+/** Which paragraph (1-based, blank-line separated) of `text` holds `offset`. */
+export function paragraphNumber(text: string, offset: number): number {
+  let n = 1;
+  const blank = /\n[ \t]*\n+/g;
+  for (let m = blank.exec(text); m && m.index + m[0].length <= offset; m = blank.exec(text)) n += 1;
+  return n;
+}
+
+/** A passage's place: its page label or section, else its paragraph (when the text is at hand). */
+export function passageLabel(p: Pick<Passage, 'label' | 'start'>, documentText: string | null): string {
+  if (p.label) return p.label;
+  return documentText ? `paragraph ${paragraphNumber(documentText, p.start)}` : `character ${p.start.toLocaleString('en-US')}`;
+}
+
+/** What to show of a passage: its text in the document when known (the union of merged sources), shortened. */
+export function passageExcerpt(p: Pick<Passage, 'start' | 'end' | 'text'>, documentText: string | null, max = 180): string {
+  const text = (documentText ? documentText.slice(p.start, p.end) : p.text).replace(/\s+/g, ' ').trim();
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

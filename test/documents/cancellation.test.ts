@@ -50,7 +50,7 @@ describe('cancelling and time limits (worker path)', () => {
     const t0 = Date.now();
     const outcome = await settle(ingestBytes('long.pdf', bigPdf, { signal: AbortSignal.abort() }));
     expect(isLongreadError(outcome.error, 'CANCELLED')).toBe(true);
-    expect(outcome.at - t0).toBeLessThan(100);
+    expect(outcome.at - t0).toBeLessThan(200);
   });
 
   test('parsing longer than timeoutMs is stopped with DOCUMENT_CORRUPT', async () => {
@@ -58,7 +58,7 @@ describe('cancelling and time limits (worker path)', () => {
     const outcome = await settle(ingestBytes('long.pdf', bigPdf, { timeoutMs: 300 }));
     expect(isLongreadError(outcome.error, 'DOCUMENT_CORRUPT')).toBe(true);
     expect((outcome.error as Error).message).toMatch(/long\.pdf took longer than 300 ms/);
-    expect(outcome.at - t0).toBeLessThan(1000);
+    expect(outcome.at - t0).toBeLessThan(2000);
   });
 
   test('ingestFile honours the signal too', async () => {

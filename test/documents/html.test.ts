@@ -26,7 +26,7 @@ const PAGE = `<!doctype html>
       <pre>  indented
     code &lt;kept&gt;</pre>
       <p>line one<br>line two</p>
-      <table><tr><th>Name</th><th>Value</th></tr><tr><td>a</td><td>1</td></tr></table>
+      <table><tr><th>Name</th><th>Value</th></tr><tr><td>a<br>b</td><td><p>1</p><p>2</p></td></tr></table>
     </article>
   </main>
   <aside>Sidebar ads</aside>
@@ -48,7 +48,7 @@ describe('HTML', () => {
         '3. third\n4. fourth',
         '  indented\n    code <kept>',
         'line one\nline two',
-        'Name | Value\na | 1',
+        'Name | Value\na b | 1 2',
       ].join('\n\n'),
     );
     for (const dropped of ['tracking', 'color', 'Site name', 'Home', 'Enable JavaScript', 'template text', 'svg text', 'frame text', 'typed', 'Send', 'Choice', 'Sidebar', 'Copyright']) {
@@ -56,7 +56,7 @@ describe('HTML', () => {
     }
     expect(doc.parts.map((p) => [p.kind, p.label])).toEqual([['section', 'On Reading'], ['section', 'Lists']]);
     for (const part of doc.parts) expect(doc.text.slice(part.start, part.end).startsWith(part.label)).toBe(true);
-    expect(doc.text.slice(doc.parts[1].start, doc.parts[1].end).endsWith('a | 1')).toBe(true);
+    expect(doc.text.slice(doc.parts[1].start, doc.parts[1].end).endsWith('a b | 1 2')).toBe(true);
   });
 
   test('entities are decoded', async () => {

@@ -8,7 +8,7 @@ import { cellAt, gridGeometry, layerLabelAt } from '../../renderer/lib/head-grid
 import { positionFromRatio, ratioFromPosition, SLIDER_STEPS } from '../../renderer/lib/log-scale.js';
 import { DEFAULT_METHOD, DEFAULT_RATIO, METHODS_IN_ORDER, MIN_RATIO } from '../../renderer/lib/methods.js';
 import { firstTokenEndingAfter, headsKeeping, rowSegments, shadeLevel, shadingForHead, shadingForLayer, tokenAtOffset } from '../../renderer/lib/retention-shading.js';
-import { passagesOf } from '../../renderer/lib/sources.js';
+import { paragraphNumber, passageExcerpt, passageLabel, passagesOf } from '../../renderer/lib/sources.js';
 import { suggestedQuestions } from '../../renderer/lib/suggested-questions.js';
 import { rowOfOffset, scrollTopForRow, visibleRows, wrapRows } from '../../renderer/lib/text-rows.js';
 import { documentInfo } from './support/fixtures.js';
@@ -174,14 +174,27 @@ describe('other helpers', () => {
     expect(kvBytesAt(estimate, 0.5)).toBe(Math.round(estimate.kvBytesFull * 0.5));
   });
 
-  it('merges the sources of an answer into passages in the order they were first used', () => {
+  it('merges the sources of an answer into passages in the order they were first used, overlaps as one', () => {
     const a = { start: 0, end: 5, label: 'p. 1', weight: 0.5, text: 'Alpha' };
     const b = { start: 9, end: 20, label: 'p. 2', weight: 0.25, text: 'Beta' };
-    const passages = passagesOf([[a], [b, a]]);
-    expect(passages.map((p) => [p.start, p.weight, p.sentences])).toEqual([
-      [0, 1, [1, 2]],
-      [9, 0.25, [2]],
+    const c = { start: 15, end: 30, label: null, weight: 0.25, text: 'longer text here' };
+    const passages = passagesOf([[a], [b, a], [c]]);
+    expect(passages.map((p) => [p.start, p.end, p.weight, p.sentences, p.label])).toEqual([
+      [0, 5, 1, [1, 2], 'p. 1'],
+      [9, 30, 0.5, [2, 3], 'p. 2'],
     ]);
+  });
+
+  it('labels a passage by its page, else by its paragraph, and shows its text from the document', () => {
+    const text = 'First para.\n\nSecond para here.\n \nThird.';
+    expect(paragraphNumber(text, 0)).toBe(1);
+    expect(paragraphNumber(text, text.indexOf('Second'))).toBe(2);
+    expect(paragraphNumber(text, text.indexOf('Third'))).toBe(3);
+    expect(passageLabel({ label: 'p. 4', start: 0 }, text)).toBe('p. 4');
+    expect(passageLabel({ label: null, start: text.indexOf('Third') }, text)).toBe('paragraph 3');
+    expect(passageLabel({ label: null, start: 1200 }, null)).toBe('character 1,200');
+    expect(passageExcerpt({ start: 0, end: 30, text: 'x' }, text)).toBe('First para. Second para here.');
+    expect(passageExcerpt({ start: 0, end: 3, text: 'a '.repeat(200) }, null, 10)).toBe('a a a a a…');
   });
 
   it('suggests questions, one about a section when there are headings', () => {

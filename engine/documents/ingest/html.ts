@@ -125,7 +125,7 @@ class HtmlTextWalker {
   private enter(element: HtmlElement): (() => void) | null {
     const { name } = element;
     if (name === 'br') {
-      this.inline += '\n';
+      this.inline += this.cellDepth > 0 && this.preDepth === 0 ? ' ' : '\n';
       return null;
     }
     // Inside <pre> everything is verbatim text; inside a table cell everything stays on the row's line.

@@ -16,12 +16,11 @@ export type { DocumentFormat, DocumentPart, DocumentText, IngestOptions } from '
 export async function ingestFile(filePath: string, opts: IngestOptions = {}): Promise<DocumentText> {
   const fileName = path.basename(filePath);
   const file = await openRegularFile(filePath);
-  let bytes: Uint8Array;
   try {
     const format = formatOf(fileName);
     checkSize(fileName, file.size, opts.maxBytes);
     if (opts.signal?.aborted) throw cancelledError(fileName);
-    bytes = await readWhole(file, opts.signal, fileName);
+    const bytes = await readWhole(file, opts.signal, fileName);
     if (bytes.length === 0) throw emptyFileError(fileName);
     return await parseInWorker(format, fileName, bytes, opts);
   } finally {

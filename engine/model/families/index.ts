@@ -12,6 +12,9 @@ export function supportedArchitectures(): string[] {
 }
 
 export function familyFor(config: Record<string, unknown>): ModelFamily {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new LongreadError('BAD_CONFIG', 'config.json must hold a JSON object.');
+  }
   const archs = config.architectures;
   const arch = Array.isArray(archs) && typeof archs[0] === 'string' ? archs[0] : undefined;
   if (!arch) {

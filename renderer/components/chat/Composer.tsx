@@ -36,7 +36,6 @@ export function Composer() {
   return (
     <form
       className="composer"
-      aria-label="Message"
       onSubmit={(e) => {
         e.preventDefault();
         submit();

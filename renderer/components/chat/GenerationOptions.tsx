@@ -10,9 +10,10 @@ export function GenerationOptions() {
     <details className="generation-options">
       <summary>Options</summary>
       <div className="options-body">
-        <label>
-          Max tokens
+        <div className="field">
+          <label htmlFor="max-tokens">Max tokens</label>
           <input
+            id="max-tokens"
             type="number"
             min={1}
             max={32768}
@@ -20,10 +21,11 @@ export function GenerationOptions() {
             disabled={generating}
             onChange={(e) => update('chat', { maxTokens: Math.max(1, Math.min(32768, Math.round(Number(e.target.value)) || 1)) })}
           />
-        </label>
-        <label>
-          Temperature
+        </div>
+        <div className="field">
+          <label htmlFor="temperature">Temperature</label>
           <input
+            id="temperature"
             type="number"
             min={0}
             max={2}
@@ -32,7 +34,7 @@ export function GenerationOptions() {
             disabled={generating}
             onChange={(e) => update('chat', { temperature: Math.max(0, Math.min(2, Number(e.target.value) || 0)) })}
           />
-        </label>
+        </div>
       </div>
     </details>
   );

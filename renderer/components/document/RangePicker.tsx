@@ -20,14 +20,14 @@ export function RangePicker() {
   };
   return (
     <form className="range-picker" onSubmit={submit} aria-label="Part of the document to read">
-      <label>
-        {byPage ? 'First page' : 'From character'}
-        <input type="number" min={1} max={byPage ? pages.length : info.chars} value={first} onChange={(e) => setFirst(Math.max(1, Math.round(Number(e.target.value)) || 1))} />
-      </label>
-      <label>
-        {byPage ? 'Last page' : 'To character'}
-        <input type="number" min={first} max={byPage ? pages.length : info.chars} value={last} onChange={(e) => setLast(Math.max(first, Math.round(Number(e.target.value)) || first))} />
-      </label>
+      <div className="field">
+        <label htmlFor="range-first">{byPage ? 'First page' : 'From character'}</label>
+        <input id="range-first" type="number" min={1} max={byPage ? pages.length : info.chars} value={first} onChange={(e) => setFirst(Math.max(1, Math.round(Number(e.target.value)) || 1))} />
+      </div>
+      <div className="field">
+        <label htmlFor="range-last">{byPage ? 'Last page' : 'To character'}</label>
+        <input id="range-last" type="number" min={first} max={byPage ? pages.length : info.chars} value={last} onChange={(e) => setLast(Math.max(first, Math.round(Number(e.target.value)) || first))} />
+      </div>
       <button type="submit">Open this part</button>
     </form>
   );

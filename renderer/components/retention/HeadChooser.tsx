@@ -9,9 +9,9 @@ export function HeadChooser() {
   const metric = useStore((s) => s.retention.gridMetric);
   return (
     <div className="head-chooser">
-      <label>
-        Layer
-        <select value={choice.layer ?? ''} onChange={(e) => void chooseHead(e.target.value === '' ? null : Number(e.target.value), null)}>
+      <div className="field">
+        <label htmlFor="shade-layer">Layer</label>
+        <select id="shade-layer" value={choice.layer ?? ''} onChange={(e) => void chooseHead(e.target.value === '' ? null : Number(e.target.value), null)}>
           <option value="">All layers</option>
           {Array.from({ length: numLayers }, (_, i) => (
             <option key={i} value={i}>
@@ -19,10 +19,10 @@ export function HeadChooser() {
             </option>
           ))}
         </select>
-      </label>
-      <label>
-        Head
-        <select value={choice.head ?? ''} disabled={choice.layer === null} onChange={(e) => void chooseHead(choice.layer, e.target.value === '' ? null : Number(e.target.value))}>
+      </div>
+      <div className="field">
+        <label htmlFor="shade-head">Head</label>
+        <select id="shade-head" value={choice.head ?? ''} disabled={choice.layer === null} onChange={(e) => void chooseHead(choice.layer, e.target.value === '' ? null : Number(e.target.value))}>
           <option value="">All heads</option>
           {Array.from({ length: numKvHeads }, (_, i) => (
             <option key={i} value={i}>
@@ -30,7 +30,7 @@ export function HeadChooser() {
             </option>
           ))}
         </select>
-      </label>
+      </div>
       <fieldset className="metric-toggle">
         <legend className="visually-hidden">The grid shows</legend>
         <label>

@@ -22,33 +22,41 @@ export function SettingsForm() {
   };
   return (
     <form className="settings-form" onSubmit={(e) => void submit(e)}>
-      <label>
-        Device
-        <select value={draft.device} onChange={(e) => change({ device: e.target.value as Device })}>
+      <div className="field">
+        <label htmlFor="settings-device">Device</label>
+        <select id="settings-device" value={draft.device} onChange={(e) => change({ device: e.target.value as Device })}>
           {Object.entries(DEVICE_LABELS).map(([value, label]) => (
             <option key={value} value={value}>
               {label}
             </option>
           ))}
         </select>
-      </label>
-      <label>
-        CPU threads (0: automatic)
-        <input type="number" min={0} max={256} value={draft.threads} onChange={(e) => change({ threads: Math.max(0, Math.min(256, Math.round(Number(e.target.value)) || 0)) })} />
-      </label>
-      <label>
-        Default method
-        <select value={draft.defaultMethod} onChange={(e) => isMethod(e.target.value) && change({ defaultMethod: e.target.value })}>
+      </div>
+      <div className="field">
+        <label htmlFor="settings-threads">CPU threads (0: automatic)</label>
+        <input
+          id="settings-threads"
+          type="number"
+          min={0}
+          max={256}
+          value={draft.threads}
+          onChange={(e) => change({ threads: Math.max(0, Math.min(256, Math.round(Number(e.target.value)) || 0)) })}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor="settings-method">Default method</label>
+        <select id="settings-method" value={draft.defaultMethod} onChange={(e) => isMethod(e.target.value) && change({ defaultMethod: e.target.value })}>
           {METHODS_IN_ORDER.map((m) => (
             <option key={m} value={m}>
               {METHOD_LABELS[m]}
             </option>
           ))}
         </select>
-      </label>
-      <label>
-        Default keep ratio (%)
+      </div>
+      <div className="field">
+        <label htmlFor="settings-ratio">Default keep ratio (%)</label>
         <input
+          id="settings-ratio"
           type="number"
           min={MIN_RATIO * 100}
           max={100}
@@ -56,17 +64,18 @@ export function SettingsForm() {
           value={Math.round(draft.defaultRatio * 100)}
           onChange={(e) => change({ defaultRatio: Math.max(MIN_RATIO, Math.min(1, (Number(e.target.value) || 20) / 100)) })}
         />
-      </label>
-      <label>
-        KV memory budget while reading (MiB)
+      </div>
+      <div className="field">
+        <label htmlFor="settings-budget">KV memory budget while reading (MiB)</label>
         <input
+          id="settings-budget"
           type="number"
           min={16}
           step={16}
           value={Math.round(draft.kvBudgetBytes / MIB)}
           onChange={(e) => change({ kvBudgetBytes: Math.max(16, Math.round(Number(e.target.value)) || 16) * MIB })}
         />
-      </label>
+      </div>
       <fieldset className="theme-choice">
         <legend>Theme</legend>
         {(['system', 'light', 'dark'] as const).map((theme) => (

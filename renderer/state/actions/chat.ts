@@ -91,7 +91,10 @@ function settled(answer: Answer): Partial<ChatMessage> {
 }
 
 function failed(error: ReplyError): Partial<ChatMessage> {
-  return error.code === 'CANCELLED' ? { state: 'stopped' } : { state: 'failed', error: error.message };
+  if (error.code === 'CANCELLED') return { state: 'stopped' };
+  // A long conversation fills the model's context; a new one starts again from the document alone.
+  const hint = error.code === 'CONTEXT_TOO_LONG' && read('chat').conversationId ? ' Start a new conversation to make room.' : '';
+  return { state: 'failed', error: error.message + hint };
 }
 
 function request(prompt: Prompt, operationId: string, messageId: string): Promise<Reply<'ask'>> {

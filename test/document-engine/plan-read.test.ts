@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import type { DocumentPrompt } from '../../engine/compaction/cache/document-prompt.js';
+import { spanChunks } from '../../engine/compaction/cache/span.js';
+import { maxDocumentTokens } from '../../engine/documents/document-session.js';
+import { DOCUMENT_CHUNK, planRead } from '../../engine/documents/read-document.js';
+import { isLongreadError } from '../../engine/errors.js';
+import type { ModelSpec } from '../../engine/model/spec.js';
+
+const MiB = 2 ** 20;
+/** 4 layers × 2 KV heads × 64 dims: 4 KiB of fp32 K and V per token. */
+const PER_TOKEN = 4 * 2 * 2 * 64 * 4;
+const PREFIX = 10;
+const SUFFIX = 5;
+const REPEAT = 20;
+
+function model(maxPositions: number): { spec: ModelSpec } {
+  return { spec: { numLayers: 4, numKvHeads: 2, headDim: 64, numHeads: 8, maxPositions } as ModelSpec };
+}
+
+function prompt(n: number): DocumentPrompt {
+  const prefixIds = new Array<number>(PREFIX).fill(1);
+  const documentIds = new Array<number>(n).fill(7);
+  const suffixIds = new Array<number>(SUFFIX).fill(2);
+  return { ids: [...prefixIds, ...documentIds, ...suffixIds], span: { start: PREFIX, end: PREFIX + n }, prefixIds, documentIds, suffixIds };
+}
+
+function errorOf(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+describe('planRead', () => {
+  const big = 2 ** 40;
+
+  it('reads in one pass when the document, its repeat pass and the prefix fit the budget and the positions', () => {
+    const p = prompt(1000);
+    expect(planRead(model(8192), p, REPEAT, { kvBudgetBytes: 16 * MiB, ratio: 0.2 })).toEqual({ mode: 'whole', groups: [p.span] });
+  });
+
+  it('switches to chunks exactly when the one-pass KV exceeds the budget', () => {
+    const p = prompt(1000);
+    const wholeBytes = (PREFIX + 1000 + REPEAT + 1000) * PER_TOKEN;
+    expect(planRead(model(8192), p, REPEAT, { kvBudgetBytes: wholeBytes, ratio: 0.2 }).mode).toBe('whole');
+    const plan = planRead(model(8192), p, REPEAT, { kvBudgetBytes: wholeBytes - 1, ratio: 0.2, chunkSize: 256 });
+    expect(plan.mode).toBe('chunked');
+    expect(plan.groups).toEqual(spanChunks(p.span, 256).map(({ start, end }) => ({ start, end })));
+    expect(plan.groups).toHaveLength(4);
+  });
+
+  it('switches to chunks exactly when the one-pass positions exceed the model, whatever the budget', () => {
+    // prefix + n + repeat + n positions: 8190 fit 8192, 8192 fit, 8194 do not.
+    for (const [n, mode] of [
+      [4080, 'whole'],
+      [4081, 'whole'],
+      [4082, 'chunked'],
+    ] as const) {
+      expect(planRead(model(8192), prompt(n), REPEAT, { kvBudgetBytes: big, ratio: 0.2 }).mode, `n = ${n}`).toBe(mode);
+    }
+    const plan = planRead(model(8192), prompt(4082), REPEAT, { kvBudgetBytes: big, ratio: 0.2 });
+    expect(plan.groups).toEqual([
+      { start: PREFIX, end: PREFIX + DOCUMENT_CHUNK },
+      { start: PREFIX + DOCUMENT_CHUNK, end: PREFIX + 4082 },
+    ]);
+  });
+
+  it('refuses a budget that cannot hold even one chunk with BAD_ARGUMENT naming the MiB needed, the budget and the ratio', () => {
+    const n = 4100;
+    const need = (PREFIX + Math.ceil(0.2 * n) + 2 * DOCUMENT_CHUNK + REPEAT) * PER_TOKEN;
+    const e = errorOf(() => planRead(model(8192), prompt(n), REPEAT, { kvBudgetBytes: 16 * MiB, ratio: 0.2 }));
+    expect(isLongreadError(e, 'BAD_ARGUMENT'), String(e)).toBe(true);
+    const message = (e as Error).message;
+    expect(message).toContain(`needs at least ${Math.ceil(need / MiB)} MiB`);
+    expect(message).toContain('A KV budget of 16 MiB');
+    expect(message).toContain('ratio 0.2');
+    // A smaller chunk or a smaller ratio needs less, and fits.
+    expect(planRead(model(8192), prompt(n), REPEAT, { kvBudgetBytes: 16 * MiB, ratio: 0.2, chunkSize: 1024 }).mode).toBe('chunked');
+  });
+
+  it('never words the refusal as if the budget were as large as what is needed', () => {
+    // Needs 1.195 MiB; the budget is 1.144 MiB. Both round up to "2 MiB".
+    const need = (PREFIX + 20 + 2 * 128 + REPEAT) * PER_TOKEN;
+    const budget = 1_200_000;
+    expect(budget).toBeLessThan(need);
+    const message = (errorOf(() => planRead(model(200), prompt(100), REPEAT, { kvBudgetBytes: budget, ratio: 0.2, chunkSize: 128 })) as Error).message;
+    const [shownBudget, shownNeed] = [...message.matchAll(/([\d.]+) MiB/g)].map((m) => Number(m[1]));
+    expect(shownBudget, message).toBeLessThan(shownNeed);
+  });
+
+  it('plans no pass past the model positions for a document the model accepts', () => {
+    // The longest document checkFits lets through; read chunk by chunk, each chunk's repeat pass follows everything read.
+    const spec = model(8192);
+    const n = maxDocumentTokens(spec, prompt(1)) - 50;
+    const plan = planRead(spec, prompt(n), REPEAT, { kvBudgetBytes: big, ratio: 0.2 });
+    expect(plan.mode).toBe('chunked');
+    for (const g of plan.groups) expect(g.end + REPEAT + (g.end - g.start), `group [${g.start}, ${g.end})`).toBeLessThanOrEqual(spec.spec.maxPositions);
+  });
+});
