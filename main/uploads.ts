@@ -11,7 +11,10 @@ export type UploadResult = { ok: true; uploadId: string } | { ok: false; status:
 /** A file name safe to create: the last path component, control and reserved characters replaced, length bounded. */
 export function safeFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  const cleaned = base.replace(/[\u0000-\u001f<>:"|?*]/g, '_').replace(/^\.+/, '_').slice(-200);
+  const cleaned = Array.from(base, (c) => (c.charCodeAt(0) < 32 || '<>:"|?*'.includes(c) ? '_' : c))
+    .join('')
+    .replace(/^\.+/, '_')
+    .slice(-200);
   return cleaned || 'document';
 }
 

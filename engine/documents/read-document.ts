@@ -1,9 +1,8 @@
 import { KvCache, type SlotRun } from '../cache/kv-cache.js';
 import { concatRuns, documentBlocks } from '../compaction/cache/compact-cache.js';
 import { spanSlots } from '../compaction/cache/blocks.js';
-import { captureRepeatQueries, prefillCapturing } from '../compaction/cache/capture.js';
+import { prefillCapturing } from '../compaction/cache/capture.js';
 import { repeatTurnIds, type DocumentPrompt } from '../compaction/cache/document-prompt.js';
-import { QueryCollector } from '../compaction/cache/query-collector.js';
 import { spanChunks, type DocumentSpan } from '../compaction/cache/span.js';
 import type { CompactionMethod } from '../compaction/types.js';
 import { LongreadError } from '../errors.js';
@@ -14,6 +13,7 @@ import { NO_CONTROL, throwIfCancelled, type OperationControl } from '../util/ope
 import { BlockStore, BlockStoreWriter } from './block-store.js';
 import { addTally, compactStoredChunk, emptyTally, type FidelityTally } from './compact-stored.js';
 import { prepareBlock } from './prepare-blocks.js';
+import { readWithReferenceQueries } from './reference-queries.js';
 
 export interface ReadOptions {
   method: CompactionMethod;
@@ -106,18 +106,20 @@ export async function readDocument(model: LoadedModel, prompt: DocumentPrompt, o
     const blocksTotal = chunks.length * shape.numLayers * shape.numKvHeads;
     for (const group of plan.groups) {
       const ids = prompt.documentIds.slice(group.start - span.start, group.end - span.start);
-      const common = { span: group, chunkSize, cap, seed: opts.seed ?? 0 };
-      const context = new QueryCollector(shape, { ...common, causal: true, window: WINDOW });
-      const repeat = new QueryCollector(shape, { ...common, causal: false });
-      await prefillCapturing(decoder, cache, ids, [context], opts.prefillChunk, {
-        isCancelled: () => control.isCancelled(),
-        onProgress: (done) => control.progress('read', read + done, n, 'tokens'),
-      });
+      const { context, repeat } = await readWithReferenceQueries(
+        decoder,
+        cache,
+        shape,
+        group,
+        ids,
+        { chunkSize, cap, window: WINDOW, seed: opts.seed ?? 0, repeatPromptIds: repeatPrompt, prefillChunk: opts.prefillChunk },
+        control,
+        {
+          read: (done) => control.progress('read', read + done, n, 'tokens'),
+          repeat: (done, total) => control.progress('reference-queries', repeated + Math.min(ids.length, done * (ids.length / total)), n, 'tokens'),
+        },
+      );
       read += ids.length;
-      await captureRepeatQueries(decoder, cache, { promptIds: repeatPrompt, documentIds: ids, documentStart: group.start }, repeat, opts.prefillChunk, {
-        isCancelled: () => control.isCancelled(),
-        onProgress: (done, total) => control.progress('reference-queries', repeated + Math.min(ids.length, done * (ids.length / total)), n, 'tokens'),
-      });
       repeated += ids.length;
 
       const tc = performance.now();

@@ -1,5 +1,6 @@
 import { KvCache } from '../cache/kv-cache.js';
-import { captureRepeatQueries, prefillCapturing } from '../compaction/cache/capture.js';
+import { prefillCapturing } from '../compaction/cache/capture.js';
+import { readWithReferenceQueries } from '../documents/reference-queries.js';
 import type { BudgetSpec } from '../compaction/cache/budgets.js';
 import { Recompactor } from '../compaction/cache/recompactor.js';
 import { documentPrompt, repeatTurnIds, selfStudyTurnIds } from '../compaction/cache/document-prompt.js';
@@ -99,7 +100,10 @@ export async function prepareDocument(model: FidelityModel, doc: FidelityDocumen
   const { spec, decoder, tokenizer } = model;
   const prompt = documentPrompt(tokenizer, doc.text);
   const room = spec.maxPositions - prompt.prefixIds.length;
-  const docIds = prompt.documentIds.slice(0, room);
+  if (prompt.documentIds.length > room) {
+    throw new LongreadError('CONTEXT_TOO_LONG', `${doc.name} is ${prompt.documentIds.length} tokens; the model holds ${room} after its prompt. Shorten it (nothing is cut silently).`);
+  }
+  const docIds = prompt.documentIds;
   if (docIds.length < opts.heldOut + 8) {
     throw new LongreadError('BAD_ARGUMENT', `${doc.name}: ${docIds.length} tokens are too few to hold out ${opts.heldOut} of them`);
   }
@@ -108,11 +112,15 @@ export async function prepareDocument(model: FidelityModel, doc: FidelityDocumen
   const span = { start: prompt.prefixIds.length, end: prompt.prefixIds.length + part.length };
   const shape = { numLayers: spec.numLayers, numHeads: spec.numHeads, numKvHeads: spec.numKvHeads, headDim: spec.headDim };
   const common = { span, chunkSize: opts.chunkSize, cap: opts.queryCap, seed: opts.seed };
-  const context = new QueryCollector(shape, { ...common, causal: true, window: opts.window });
-  const repeat = new QueryCollector(shape, { ...common, causal: false });
   const full = new KvCache(shape);
-  const lastLogits = await prefillCapturing(decoder, full, [...prompt.prefixIds, ...part], [context]);
-  await captureRepeatQueries(decoder, full, { promptIds: repeatTurnIds(tokenizer), documentIds: part, documentStart: span.start }, repeat);
+  await prefillCapturing(decoder, full, prompt.prefixIds, []);
+  const { lastLogits, context, repeat } = await readWithReferenceQueries(decoder, full, shape, span, part, {
+    chunkSize: opts.chunkSize,
+    cap: opts.queryCap,
+    window: opts.window,
+    seed: opts.seed,
+    repeatPromptIds: repeatTurnIds(tokenizer),
+  });
   let selfStudy: QueryCollector | undefined;
   if (opts.selfStudyTokens) {
     selfStudy = new QueryCollector(shape, { ...common, causal: false });

@@ -242,55 +242,107 @@ interface FileJob {
   partial: string;
   opts: DownloadModelOptions;
   progress: ProgressReporter;
+  /** The Hugging Face hub cache's snapshot folder for the listed commit, if any. */
+  snapshot: string | null;
 }
 
 /**
  * Downloads a model repository into `dir`. Each file streams into `<file>.partial` (hashed while written) and is
  * renamed once its size and sha256 check out; an existing .partial is resumed with a Range request, so a cancelled
- * or interrupted download continues where it stopped. Files already present and verified are skipped.
+ * or interrupted download continues where it stopped. Files already present and verified are skipped, and files the
+ * Hugging Face hub cache holds for the same commit are reused.
  */
 export async function downloadModel(opts: DownloadModelOptions): Promise<DownloadModelResult> {
   const revision = opts.revision ?? 'main';
-  const listing = await listRepoFiles(opts);
-  const byName = new Map(listing.map((f) => [f.name, f]));
-  const names = opts.files ?? selectModelFiles(listing);
+  const listing = await listRepo(opts);
+  const byName = new Map(listing.files.map((f) => [f.name, f]));
   if (!opts.files && !byName.has('config.json')) {
     throw new LongreadError('DOWNLOAD_FAILED', `${opts.repo}@${revision} has no config.json: it is not a model repository Longread can run.`);
   }
-  const selected = names.map((name) => {
+  if (!opts.files && !byName.has(WEIGHTS_INDEX) && !byName.has(SINGLE_WEIGHTS)) {
+    throw new LongreadError(
+      'DOWNLOAD_FAILED',
+      `${opts.repo}@${revision} has neither ${SINGLE_WEIGHTS} nor ${WEIGHTS_INDEX}: Longread reads transformers safetensors weights.`,
+    );
+  }
+  const fileNamed = (name: string): RepoFile => {
     checkRepoPath(name);
     const file = byName.get(name);
     if (!file) throw new LongreadError('DOWNLOAD_FAILED', `${opts.repo}@${revision} has no file "${name}".`);
     return file;
-  });
-  const overallTotal = selected.every((f) => f.size !== null) ? selected.reduce((a, f) => a + (f.size ?? 0), 0) : null;
-  const progress = new ProgressReporter(opts.onProgress, opts.progressIntervalMs ?? 200, overallTotal);
+  };
   const base = `${endpointOf(opts)}/${opts.repo}/resolve/${encodeURIComponent(revision)}/`;
   const dir = path.resolve(opts.dir);
-  const result: DownloadModelResult = { dir, files: selected.map((f) => f.name), downloaded: [], skipped: [] };
+  const hfCache = opts.hfCache === undefined ? hfHubCacheDir() : opts.hfCache;
+  const snapshot = hfCache && listing.commit ? hfSnapshotDir(hfCache, opts.repo, listing.commit) : null;
+  const jobFor = (file: RepoFile, progress: ProgressReporter): FileJob => {
+    const target = path.join(dir, ...file.name.split('/'));
+    return { file, url: base + file.name.split('/').map(encodeURIComponent).join('/'), target, partial: `${target}.partial`, opts, progress, snapshot };
+  };
+
+  const outcomes = new Map<string, FetchOutcome>();
+  let names = opts.files;
+  if (!names) {
+    let indexShards: string[] | undefined;
+    if (byName.has(WEIGHTS_INDEX)) {
+      // The index names the shards to fetch, so it comes first (a few kB: no progress reports).
+      const job = jobFor(fileNamed(WEIGHTS_INDEX), new ProgressReporter(undefined, 0, null));
+      outcomes.set(WEIGHTS_INDEX, await fetchFile(job));
+      indexShards = await readIndexShards(job.target, job.url);
+    }
+    names = selectModelFiles(listing.files, indexShards);
+  }
+  const selected = names.map(fileNamed);
+  const overallTotal = selected.every((f) => f.size !== null) ? selected.reduce((a, f) => a + (f.size ?? 0), 0) : null;
+  const progress = new ProgressReporter(opts.onProgress, opts.progressIntervalMs ?? 200, overallTotal);
+  const result: DownloadModelResult = { dir, files: selected.map((f) => f.name), downloaded: [], skipped: [], reused: [] };
 
   for (const file of selected) {
     if (opts.signal?.aborted) throw cancelled();
-    const target = path.join(dir, ...file.name.split('/'));
-    const job: FileJob = {
-      file,
-      url: base + file.name.split('/').map(encodeURIComponent).join('/'),
-      target,
-      partial: `${target}.partial`,
-      opts,
-      progress,
-    };
-    await fsp.mkdir(path.dirname(target), { recursive: true });
-    if (await isComplete(job)) {
-      progress.finish(file.name, (await fsp.stat(target)).size);
-      result.skipped.push(file.name);
-      continue;
-    }
-    const size = await downloadWithRetries(job);
-    progress.finish(file.name, size);
-    result.downloaded.push(file.name);
+    const job = jobFor(file, progress);
+    const outcome = outcomes.get(file.name) ?? (await fetchFile(job));
+    progress.finish(file.name, (await fsp.stat(job.target)).size);
+    result[outcome].push(file.name);
   }
   return result;
+}
+
+type FetchOutcome = 'downloaded' | 'skipped' | 'reused';
+
+async function fetchFile(job: FileJob): Promise<FetchOutcome> {
+  await fsp.mkdir(path.dirname(job.target), { recursive: true });
+  if (await isComplete(job)) return 'skipped';
+  if (await reuseFromHfCache(job)) return 'reused';
+  await downloadWithRetries(job);
+  return 'downloaded';
+}
+
+/** Why a hard link can fail where a copy works: another device, a filesystem without links, protected_hardlinks. */
+const LINK_REFUSED = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EMLINK']);
+
+/**
+ * Puts the hub cache's copy of the file at the target (a hard link, so no second copy on disk; a copy across
+ * devices) and keeps it only if it checks out against the listing, like a finished download.
+ */
+async function reuseFromHfCache(job: FileJob): Promise<boolean> {
+  if (!job.snapshot) return false;
+  let blob: string;
+  try {
+    // Snapshot entries are symlinks into ../../blobs; a hard link must point at the blob itself.
+    blob = await fsp.realpath(path.join(job.snapshot, ...job.file.name.split('/')));
+    if (!(await fsp.stat(blob)).isFile()) return false;
+  } catch {
+    return false;
+  }
+  try {
+    await fsp.link(blob, job.target);
+  } catch (e) {
+    if (!LINK_REFUSED.has((e as NodeJS.ErrnoException).code ?? '')) return false;
+    await fsp.copyFile(blob, job.target);
+  }
+  if (!(await isComplete(job))) return false;
+  await fsp.rm(job.partial, { force: true });
+  return true;
 }
 
 async function sha256OfFile(file: string, hash: Hash, signal: AbortSignal | undefined): Promise<void> {

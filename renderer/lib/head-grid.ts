@@ -41,3 +41,25 @@ export function layerLabelAt(g: GridGeometry, x: number, y: number): number | nu
   const layer = Math.floor((y - g.headerHeight) / (g.cell + g.gap));
   return layer < g.numLayers ? layer : null;
 }
+
+export interface GridValues {
+  /** 0…1 per head, layer-major: where the head sits between the smallest and the largest value. */
+  shades: number[];
+  min: number;
+  max: number;
+}
+
+/**
+ * Per head: the share of the document it kept, or its mean β. Shaded between the heads' own smallest and largest
+ * value, so that differences between heads show even when all of them keep about the same share.
+ */
+export function gridValues(raw: ArrayLike<number>, count: number): GridValues {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < count; i++) {
+    min = Math.min(min, raw[i]);
+    max = Math.max(max, raw[i]);
+  }
+  const shades = Array.from({ length: count }, (_, i) => (max > min ? (raw[i] - min) / (max - min) : 0.5));
+  return { shades, min: count ? min : 0, max: count ? max : 0 };
+}

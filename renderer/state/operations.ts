@@ -24,7 +24,3 @@ export function dispatchOperationEvent(event: ProgressEvent | TokenEvent): void 
   if (event.type === 'progress') handlers?.progress?.(event);
   else handlers?.token?.(event);
 }
-
-export function trackedOperations(): string[] {
-  return [...running.keys()];
-}

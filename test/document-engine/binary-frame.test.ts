@@ -87,6 +87,11 @@ describe('binary frame', () => {
     expectSameArray(back.again, Float32Array.from([1, 2, 3]));
   });
 
+  it('keeps a Node Buffer binary: it is a Uint8Array, though it has its own toJSON', () => {
+    const back = decodeBinaryFrame(encodeBinaryFrame({ bytes: Buffer.from([1, 2, 250]) })) as { bytes: unknown };
+    expectSameArray(back.bytes, Uint8Array.from([1, 2, 250]));
+  });
+
   it('decodes a frame that sits at an unaligned offset of a larger buffer (an HTTP body slice)', () => {
     const frame = encodeBinaryFrame({ f: Float64Array.from([1.25, -2.5]), i: Int32Array.from([7]) });
     const big = new Uint8Array(frame.byteLength + 5);

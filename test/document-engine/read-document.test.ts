@@ -9,6 +9,7 @@ import { createMethod } from '../../engine/compaction/registry.js';
 import { BLOCKS_INDEX_FILE, BlockStore } from '../../engine/documents/block-store.js';
 import { documentSlots } from '../../engine/documents/cache-stats.js';
 import { fidelityOf } from '../../engine/documents/compact-stored.js';
+import { maxDocumentTokens } from '../../engine/documents/document-session.js';
 import { compactFromStore, planRead, readDocument, type ReadOptions } from '../../engine/documents/read-document.js';
 import { isLongreadError } from '../../engine/errors.js';
 import { AttentionKernels } from '../../engine/kernels/attention-kernels.js';
@@ -186,6 +187,24 @@ describe.skipIf(!available)('reading a document with stories260K (fp32, cpu)', (
     });
   });
 
+  it('never runs the model past its positions while reading the longest document it accepts (default chunk size)', async () => {
+    const { model } = stories;
+    const prompt = storyPrompt(model, maxDocumentTokens(model, documentPrompt(model.tokenizer, 'x')) - 5);
+    let furthest = 0;
+    // Every model call goes through decoder.step: record the last position each one reaches.
+    const decoder = Object.create(model.decoder, {
+      step: {
+        value: (cache: KvCache, ids: ArrayLike<number>, opts?: object) => {
+          furthest = Math.max(furthest, cache.logicalLength + ids.length);
+          return model.decoder.step(cache, ids, opts);
+        },
+      },
+    }) as LoadedModel['decoder'];
+    const read = await readDocument({ ...model, decoder }, prompt, options({ chunkSize: undefined }));
+    expect(read.cache.logicalLength).toBe(prompt.span.end);
+    expect(furthest, `read ${prompt.documentIds.length} tokens in ${read.mode} mode`).toBeLessThanOrEqual(model.spec.maxPositions);
+  });
+
   it('refuses a budget too small for even one chunk with BAD_ARGUMENT naming the MiB needed, before writing anything', async () => {
     const prompt = storyPrompt(stories.model, 300);
     const R = repeatTurnIds(stories.model.tokenizer).length;
@@ -199,7 +218,10 @@ describe.skipIf(!available)('reading a document with stories260K (fp32, cpu)', (
       error = e;
     }
     expect(isLongreadError(error, 'BAD_ARGUMENT'), String(error)).toBe(true);
-    expect((error as Error).message).toContain(`needs at least ${Math.ceil(need / MiB)} MiB`);
+    const shown = /needs at least ([\d.]+) MiB/.exec((error as Error).message);
+    expect(shown, (error as Error).message).not.toBeNull();
+    expect(Number(shown![1])).toBeGreaterThanOrEqual(need / MiB);
+    expect(Number(shown![1])).toBeLessThanOrEqual(Math.ceil(need / MiB));
     expect(fs.existsSync(opts.dir)).toBe(false);
   });
 

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../../engine/model/checkpoint.js';
-import { downloadModel, type DownloadModelOptions, type DownloadProgress } from '../../engine/model/hub-download.js';
+import { downloadModel, type DownloadModelOptions, type DownloadProgress, hfHubCacheDir, selectModelFiles } from '../../engine/model/hub-download.js';
 import { makeTempDir, removeTempDirs, writeModelFolder } from './fixtures.js';
 import { startFakeHub, type FakeHub, type FakeHubFile } from './hub-server.js';
 
@@ -36,6 +36,7 @@ const options = (extra: Partial<DownloadModelOptions> = {}): DownloadModelOption
   dir,
   endpoint: hub.endpoint,
   retryDelayMs: 0,
+  hfCache: null,
   ...extra,
 });
 const weightRequests = () => hub.requests.filter((r) => r.url.startsWith(`/cdn/${WEIGHTS}`));
@@ -49,6 +50,7 @@ describe('downloadModel', () => {
     const expected = ['config.json', 'generation_config.json', WEIGHTS, 'tokenizer.json', 'tokenizer_config.json'];
     expect(result.files).toEqual(expected);
     expect(result.downloaded).toEqual(expected);
+    expect(result.reused).toEqual([]);
     expect(fs.readdirSync(dir).sort()).toEqual(expected);
     for (const name of expected) expectSameAsHub(name);
     openCheckpoint(dir).close();
@@ -196,5 +198,141 @@ describe('downloadModel', () => {
 
   it('refuses file names that would escape the folder', async () => {
     await expect(downloadModel(options({ files: ['../evil.json'] }))).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+  });
+});
+
+/** Serves a different repository from the same fake hub for one test. */
+async function withHub(files: Record<string, FakeHubFile>, test: () => Promise<void>): Promise<void> {
+  await hub.close();
+  hub = await startFakeHub(REPO, files);
+  await test();
+}
+
+async function folderFiles(options: Parameters<typeof writeModelFolder>[1]): Promise<Record<string, FakeHubFile>> {
+  const src = makeTempDir();
+  await writeModelFolder(src, options);
+  return Object.fromEntries(fs.readdirSync(src).map((name) => [name, { content: fs.readFileSync(path.join(src, name)), lfs: name.endsWith('.safetensors') }]));
+}
+
+const cdnRequests = () => hub.requests.filter((r) => r.url.startsWith('/cdn/')).map((r) => decodeURIComponent(r.url.slice('/cdn/'.length)));
+
+describe('which files a model download takes', () => {
+  it('takes chat_template.jinja and chat_template.json, which the tokenizer reads before tokenizer_config.json', async () => {
+    const files = await folderFiles({});
+    files['chat_template.jinja'] = { content: Buffer.from('{% for m in messages %}{{ m.content }}{% endfor %}') };
+    files['chat_template.json'] = { content: Buffer.from(JSON.stringify({ chat_template: '{{ messages }}' })) };
+    await withHub(files, async () => {
+      const result = await downloadModel(options());
+      expect(result.downloaded).toContain('chat_template.jinja');
+      expect(result.downloaded).toContain('chat_template.json');
+      expectSameAsHub('chat_template.jinja');
+      expectSameAsHub('chat_template.json');
+    });
+  });
+
+  it('takes the index and the shards it names, and not consolidated.safetensors or other safetensors', async () => {
+    const files = await folderFiles({ sharded: true });
+    files['consolidated.safetensors'] = { content: Buffer.alloc(300_000, 1), lfs: true };
+    files['model-extra.safetensors'] = { content: Buffer.alloc(1000, 2), lfs: true }; // top level, but not in the index
+    await withHub(files, async () => {
+      const shards = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'];
+      const expected = ['config.json', 'generation_config.json', ...shards, 'model.safetensors.index.json', 'tokenizer.json', 'tokenizer_config.json'];
+      const result = await downloadModel(options());
+      expect(result.files).toEqual(expected);
+      expect(result.downloaded).toEqual(expected);
+      expect(fs.readdirSync(dir).sort()).toEqual(expected);
+      expect(cdnRequests().sort()).toEqual(expected);
+      openCheckpoint(dir).close();
+
+      hub.requests.length = 0;
+      const again = await downloadModel(options());
+      expect(again.skipped).toEqual(expected);
+      expect(cdnRequests()).toEqual([]);
+    });
+  });
+
+  it('selectModelFiles: the single-file layout takes model.safetensors only', () => {
+    const listing = ['config.json', 'tokenizer.json', 'model.safetensors', 'consolidated.safetensors', 'README.md'].map((name) => ({ name, size: 1, sha256: null }));
+    expect(selectModelFiles(listing)).toEqual(['config.json', 'model.safetensors', 'tokenizer.json']);
+  });
+
+  it('refuses a repository without transformers safetensors weights before downloading anything', async () => {
+    const files = await folderFiles({});
+    files['consolidated.safetensors'] = files[WEIGHTS];
+    delete files[WEIGHTS];
+    await withHub(files, async () => {
+      const error = await downloadModel(options()).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'DOWNLOAD_FAILED', message: expect.stringContaining('model.safetensors') });
+      expect(cdnRequests()).toEqual([]);
+    });
+  });
+});
+
+describe('hub endpoint and the Hugging Face cache', () => {
+  it('uses HF_ENDPOINT when no endpoint is given', async () => {
+    const saved = process.env.HF_ENDPOINT;
+    process.env.HF_ENDPOINT = hub.endpoint;
+    try {
+      const result = await downloadModel({ repo: REPO, dir, retryDelayMs: 0, hfCache: null });
+      expect(result.downloaded).toContain(WEIGHTS);
+      expectSameAsHub(WEIGHTS);
+    } finally {
+      if (saved === undefined) delete process.env.HF_ENDPOINT;
+      else process.env.HF_ENDPOINT = saved;
+    }
+  });
+
+  it('finds the cache where huggingface_hub puts it', () => {
+    expect(hfHubCacheDir({ HF_HUB_CACHE: '/a/hub', HF_HOME: '/b' })).toBe('/a/hub');
+    expect(hfHubCacheDir({ HF_HOME: '/b', XDG_CACHE_HOME: '/c' })).toBe(path.join('/b', 'hub'));
+    expect(hfHubCacheDir({ XDG_CACHE_HOME: '/c' })).toBe(path.join('/c', 'huggingface', 'hub'));
+  });
+
+  /** A hub cache as huggingface_hub writes it: blobs, and snapshot entries that are symlinks to them. */
+  function hfCacheWith(commit: string, names: string[], contentOf: (name: string) => Buffer = (n) => hub.files[n].content): string {
+    const cache = makeTempDir('longread-hf-cache-');
+    const repoDir = path.join(cache, `models--${REPO.replace('/', '--')}`);
+    const snapshot = path.join(repoDir, 'snapshots', commit);
+    fs.mkdirSync(path.join(repoDir, 'blobs'), { recursive: true });
+    fs.mkdirSync(snapshot, { recursive: true });
+    for (const name of names) {
+      const content = contentOf(name);
+      const blob = createHash('sha256').update(content).digest('hex');
+      fs.writeFileSync(path.join(repoDir, 'blobs', blob), content);
+      fs.symlinkSync(path.join('..', '..', 'blobs', blob), path.join(snapshot, name));
+    }
+    return cache;
+  }
+
+  it('reuses the files of the same commit from the Hugging Face cache, verified, without fetching them', async () => {
+    const cache = hfCacheWith(hub.commit, [WEIGHTS, 'config.json']);
+    const result = await downloadModel(options({ hfCache: cache }));
+    expect(result.reused).toEqual(['config.json', WEIGHTS]);
+    expect(result.downloaded).toEqual(['generation_config.json', 'tokenizer.json', 'tokenizer_config.json']);
+    expect(cdnRequests().sort()).toEqual(result.downloaded);
+    expectSameAsHub(WEIGHTS);
+    expect(fs.lstatSync(path.join(dir, WEIGHTS)).isFile()).toBe(true); // a regular file (hard link or copy), not a symlink
+    openCheckpoint(dir).close();
+  });
+
+  it('ignores a cached file that does not match the listing and leaves the cache alone', async () => {
+    const corrupt = (name: string) => {
+      const bytes = Buffer.from(hub.files[name].content);
+      bytes[bytes.length - 1] ^= 0xff; // same size, wrong sha256
+      return bytes;
+    };
+    const cache = hfCacheWith(hub.commit, [WEIGHTS], corrupt);
+    const result = await downloadModel(options({ hfCache: cache }));
+    expect(result.reused).toEqual([]);
+    expect(result.downloaded).toContain(WEIGHTS);
+    expectSameAsHub(WEIGHTS);
+    expect(fs.readFileSync(path.join(cache, `models--${REPO.replace('/', '--')}`, 'snapshots', hub.commit, WEIGHTS)).equals(corrupt(WEIGHTS))).toBe(true);
+  });
+
+  it('does not take files from a snapshot of another commit', async () => {
+    const cache = hfCacheWith('0123abcd', [WEIGHTS]);
+    const result = await downloadModel(options({ hfCache: cache }));
+    expect(result.reused).toEqual([]);
+    expect(result.downloaded).toContain(WEIGHTS);
   });
 });

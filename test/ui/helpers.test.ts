@@ -4,7 +4,7 @@ import { checkDocumentFile } from '../../renderer/lib/document-types.js';
 import { kvBytesAt } from '../../renderer/lib/estimates.js';
 import { curvePath, errorScaleMax, plotX, type PlotGeometry } from '../../renderer/lib/fidelity-plot.js';
 import { formatBytes, formatDuration, formatPercent, formatRate } from '../../renderer/lib/format.js';
-import { cellAt, gridGeometry, layerLabelAt } from '../../renderer/lib/head-grid.js';
+import { cellAt, gridGeometry, gridValues, layerLabelAt } from '../../renderer/lib/head-grid.js';
 import { positionFromRatio, ratioFromPosition, SLIDER_STEPS } from '../../renderer/lib/log-scale.js';
 import { DEFAULT_METHOD, DEFAULT_RATIO, METHODS_IN_ORDER, MIN_RATIO } from '../../renderer/lib/methods.js';
 import { firstTokenEndingAfter, headsKeeping, rowSegments, shadeLevel, shadingForHead, shadingForLayer, tokenAtOffset } from '../../renderer/lib/retention-shading.js';
@@ -220,5 +220,10 @@ describe('other helpers', () => {
     expect(cellAt(g, 2, g.headerHeight + 1)).toBeNull();
     expect(layerLabelAt(g, 2, g.headerHeight + (g.cell + g.gap) + 1)).toBe(1);
     expect(cellAt(g, 1000, 1000)).toBeNull();
+  });
+
+  it("shades grid cells between the heads' own smallest and largest value", () => {
+    expect(gridValues([0.1, 0.2, 0.3], 3)).toEqual({ shades: [0, 0.5, 1], min: 0.1, max: 0.3 });
+    expect(gridValues([0.2, 0.2], 2).shades).toEqual([0.5, 0.5]);
   });
 });

@@ -124,6 +124,20 @@ describe.skipIf(!chromiumAvailable('the synthetic-host UI tests'))('the UI with 
     expect(errors).toEqual([]);
   });
 
+  it('downloads a catalog model with progress, speed and time left; cancels and resumes', async () => {
+    await openApp({ tokens: 1000 });
+    await page.getByRole('button', { name: 'Models…' }).click();
+    await page.getByRole('button', { name: 'Download Qwen2.5 0.5B Instruct' }).click();
+    const progress = page.getByLabel('Downloading Qwen2.5 0.5B Instruct');
+    await progress.waitFor();
+    await expect.poll(() => page.getByTestId('catalog').textContent()).toMatch(/Downloading · [\d.]+ MiB of 990 MiB · 12\.0 MiB\/s · about \d+ s left/);
+    console.log(`screenshot: ${await screenshot(page, 'synthetic-download')}`);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Resume downloading Qwen2.5 0.5B Instruct' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Use' }).count(), { timeout: 15_000 }).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
   it('shows an engine restart and lets the person reopen from the library', async () => {
     await openApp({ tokens: 3000, readMs: 300 });
     await openDocument('notes.txt');

@@ -4,6 +4,9 @@ import { EngineFacts } from './EngineFacts.js';
 import { LayerBars } from './LayerBars.js';
 import { MemoryBars } from './MemoryBars.js';
 
+/** "readDocument" → "read document". */
+const busyLabel = (kind: string) => kind.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+
 /** The KV cache, live: memory full vs now vs budget, slots, per-layer bars, weights and decode speed. */
 export function CacheMeter() {
   const hasCache = useStore((s) => selectMeterCache(s) !== null);
@@ -11,7 +14,7 @@ export function CacheMeter() {
   return (
     <section className="panel-section cache-meter" aria-labelledby="meter-title" data-testid="cache-meter">
       <h2 id="meter-title" className="section-title">
-        KV cache {busy && <span className="busy-chip">{busy}</span>}
+        KV cache {busy && <span className="busy-chip">{busyLabel(busy)}</span>}
       </h2>
       {hasCache ? (
         <>

@@ -3,7 +3,7 @@ import type { Retention } from '../../../common/contract.js';
 import { mixColor, parseColor } from '../../lib/colors.js';
 import { cssVars } from '../../lib/css-vars.js';
 import { formatCount, formatPercent } from '../../lib/format.js';
-import { cellAt, cellOrigin, gridGeometry, gridSize, layerLabelAt, type GridGeometry } from '../../lib/head-grid.js';
+import { cellAt, cellOrigin, gridGeometry, gridSize, gridValues, layerLabelAt, type GridGeometry } from '../../lib/head-grid.js';
 import { chooseHead } from '../../state/actions/retention.js';
 import type { HeadChoice } from '../../state/slices/retention.js';
 import { useStore } from '../../state/store.js';
@@ -28,12 +28,14 @@ export function HeadGrid() {
 
   if (!data) return null;
   const size = gridSize(geometry);
+  const range = gridValues(headMetric(data, metric), numLayers * numKvHeads);
+  const show = (v: number) => (metric === 'beta' ? v.toFixed(2) : formatPercent(v));
   const position = (e: MouseEvent<HTMLCanvasElement>) => {
     const box = e.currentTarget.getBoundingClientRect();
     return { x: e.clientX - box.left, y: e.clientY - box.top };
   };
   return (
-    <div className="head-grid">
+    <div className={`head-grid metric-${metric}`}>
       <canvas
         ref={canvas}
         className="head-grid-canvas"
@@ -59,6 +61,10 @@ export function HeadGrid() {
           {describeHead(data, hover.layer, hover.head)}
         </div>
       )}
+      <p className="grid-scale muted small" data-testid="grid-scale">
+        <span className="swatch grid-low" aria-hidden="true" /> {show(range.min)} – {show(range.max)} <span className="swatch grid-high" aria-hidden="true" />{' '}
+        {metric === 'beta' ? 'mean β' : 'of the document kept'}, lightest to darkest
+      </p>
     </div>
   );
 }
@@ -83,7 +89,7 @@ function drawGrid(canvas: HTMLCanvasElement, g: GridGeometry, data: Retention, m
   const high = parseColor(style.getPropertyValue(metric === 'beta' ? '--grid-beta' : '--grid-high'));
   const ink = style.getPropertyValue('--muted').trim() || '#888';
   const accent = style.getPropertyValue('--accent').trim() || '#2f6f6a';
-  const values = cellValues(data, metric);
+  const values = gridValues(headMetric(data, metric), g.numLayers * g.numKvHeads).shades;
 
   ctx.font = '10px system-ui, sans-serif';
   ctx.fillStyle = ink;
@@ -111,15 +117,8 @@ function drawGrid(canvas: HTMLCanvasElement, g: GridGeometry, data: Retention, m
   }
 }
 
-/** 0…1 per head: the share of the document it kept, or its mean β scaled between the smallest and the largest. */
-function cellValues(data: Retention, metric: 'retention' | 'beta'): number[] {
+/** What each cell shows: the share of the document the head kept, or its mean β. */
+export function headMetric(data: Retention, metric: 'retention' | 'beta'): Float64Array {
   const n = data.numLayers * data.numKvHeads;
-  if (metric === 'retention') return Array.from({ length: n }, (_, i) => data.headSlots[i] / Math.max(1, data.documentTokens));
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    min = Math.min(min, data.headMeanBeta[i]);
-    max = Math.max(max, data.headMeanBeta[i]);
-  }
-  return Array.from({ length: n }, (_, i) => (max > min ? (data.headMeanBeta[i] - min) / (max - min) : 0.5));
+  return Float64Array.from({ length: n }, (_, i) => (metric === 'beta' ? data.headMeanBeta[i] : data.headSlots[i] / Math.max(1, data.documentTokens)));
 }

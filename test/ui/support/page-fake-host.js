@@ -201,6 +201,15 @@
       { repo: 'Qwen/Qwen3-4B', name: 'Qwen3 4B', parameters: '4B', downloadBytes: 8000 * MIB, contextLength: 40960, fitsMemory: false, localDir: null },
     ]),
     libraryList: () => ok(library.slice()),
+    downloadModel: async (p) => {
+      const total = 990 * MIB;
+      for (let done = 0; done < total; done += total / 40) {
+        if (running.get(p.operationId) === 'cancelled') return fail('CANCELLED', 'The download was cancelled; start it again to resume.');
+        await later(100);
+        emit({ type: 'progress', operationId: p.operationId, stage: 'download', done, total, unit: 'bytes', rate: 12 * MIB, etaMs: ((total - done) / (12 * MIB)) * 1000 });
+      }
+      return ok({ modelDir: `/fake/models/${p.repo}` });
+    },
     openDocument: async (p) => {
       const name = p.name || 'document.txt';
       await progress(p.operationId, [{ stage: 'parse', total: parts.length, unit: 'pages' }, { stage: 'tokenize', total: config.tokens, unit: 'tokens' }], 300);
@@ -217,7 +226,7 @@
           { stage: 'reference-queries', total: 64, unit: 'blocks' },
           { stage: 'compact', total: L, unit: 'layers' },
         ], config.readMs);
-      } catch (e) {
+      } catch {
         return fail('CANCELLED', 'Reading was cancelled');
       }
       readDone = true;
