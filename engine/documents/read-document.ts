@@ -33,8 +33,8 @@ export interface ReadOptions {
   onCache?: (cache: KvCache) => void;
 }
 
-export const DOCUMENT_CHUNK = 2048;
-export const DOCUMENT_QUERY_CAP = 2048;
+export const DOCUMENT_CHUNK = 1024;
+export const DOCUMENT_QUERY_CAP = 1024;
 /** snapkv's observation window at the end of each chunk. */
 const WINDOW = 32;
 

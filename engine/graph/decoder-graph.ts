@@ -13,7 +13,8 @@ export type WeightFormat = (typeof WEIGHT_FORMATS)[number];
  * Bits per weight of the layers' linear projections. 'fp16' is stored as 8-bit blocks, not as fp16: onnxruntime
  * constant-folds the Cast of an fp16 initializer into an fp32 copy (and has no fp16 MatMul on x64 CPUs, where it
  * casts around the node and folds the same way), so fp16 weights took fp32's memory. 8-bit MatMulNBits stays at
- * 1.125 bytes per weight in memory and decodes as fast as fp32.
+ * 1.125 bytes per weight in memory; on one 896×4864 matmul (2 threads) it decoded in 0.35 ms against fp32's 0.47 ms,
+ * and a 512-token prefill took about twice fp32's time.
  */
 const LINEAR_BITS: Record<WeightFormat, QuantBits | 32> = { q4: 4, fp16: 8, fp32: 32 };
 

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LongreadError } from '../errors.js';
+import { MODEL_FILE_LIMITS, readRegularFile } from './regular-file.js';
 
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
 
@@ -99,10 +100,11 @@ export function selectModelFiles(listing: RepoFile[], indexShards?: string[]): s
 }
 
 /** The shard files a downloaded model.safetensors.index.json names. */
-async function readIndexShards(indexPath: string, url: string): Promise<string[]> {
+function readIndexShards(indexPath: string, url: string): string[] {
+  const text = readRegularFile(indexPath, 'CORRUPT_SAFETENSORS', MODEL_FILE_LIMITS.index).toString('utf8');
   let weightMap: unknown;
   try {
-    weightMap = (JSON.parse(await fsp.readFile(indexPath, 'utf8')) as { weight_map?: unknown } | null)?.weight_map;
+    weightMap = (JSON.parse(text) as { weight_map?: unknown } | null)?.weight_map;
   } catch (e) {
     throw new LongreadError('CORRUPT_SAFETENSORS', `${WEIGHTS_INDEX} from ${url} is not valid JSON.`, { cause: e });
   }
@@ -288,7 +290,7 @@ export async function downloadModel(opts: DownloadModelOptions): Promise<Downloa
       // The index names the shards to fetch, so it comes first (a few kB: no progress reports).
       const job = jobFor(fileNamed(WEIGHTS_INDEX), new ProgressReporter(undefined, 0, null));
       outcomes.set(WEIGHTS_INDEX, await fetchFile(job));
-      indexShards = await readIndexShards(job.target, job.url);
+      indexShards = readIndexShards(job.target, job.url);
     }
     names = selectModelFiles(listing.files, indexShards);
   }

@@ -135,6 +135,25 @@ describe.skipIf(!available)('reading a document with stories260K (fp32, cpu)', (
       console.log(`stories260K, ${prompt.documentIds.length} tokens: held-out output error ${err.map((e) => e.toFixed(4)).join(' / ')} at ratios 0.05 / 0.2 / 1`);
       for (const r of [small, base, full]) expect(r.cache.logicalLength).toBe(prompt.span.end);
     });
+
+    it('reports re-compaction chunk by chunk, and stops with CANCELLED between chunks', async () => {
+      const reports: [string, number, number][] = [];
+      await compactFromStore(read.store, prompt.span, { method, ratio: 0.1, kernels }, { progress: (stage, done, total) => reports.push([stage, done, total]), isCancelled: async () => false });
+      expect(reports).toEqual([
+        ['recompact', 1, 2],
+        ['recompact', 2, 2],
+      ]);
+      let chunks = 0;
+      const cancelling: OperationControl = { progress: () => void chunks++, isCancelled: async () => chunks > 0 };
+      let error: unknown;
+      try {
+        await compactFromStore(read.store, prompt.span, { method, ratio: 0.1, kernels }, cancelling);
+      } catch (e) {
+        error = e;
+      }
+      expect(isLongreadError(error, 'CANCELLED'), String(error)).toBe(true);
+      expect(chunks).toBe(1);
+    });
   });
 
   describe('chunk by chunk', () => {

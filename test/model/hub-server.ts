@@ -36,7 +36,7 @@ export interface FakeHub {
   endpoint: string;
   repo: string;
   /** The commit the listing reports for the revision. */
-  commit: string;
+  readonly commit: string;
   files: Record<string, FakeHubFile>;
   faults: FakeHubFaults;
   requests: LoggedRequest[];
@@ -46,7 +46,7 @@ export interface FakeHub {
 export async function startFakeHub(repo: string, files: Record<string, FakeHubFile>): Promise<FakeHub> {
   const faults: FakeHubFaults = {};
   const requests: LoggedRequest[] = [];
-  const state = { commit: 'abc123' };
+  const commit = 'abc123';
   const served = new Map<string, number>();
 
   const server = http.createServer((req, res) => {
@@ -69,7 +69,7 @@ export async function startFakeHub(repo: string, files: Record<string, FakeHubFi
             : {}),
         })),
       ];
-      return reply(200, { 'content-type': 'application/json' }, JSON.stringify({ id: repo, sha: state.commit, siblings }));
+      return reply(200, { 'content-type': 'application/json' }, JSON.stringify({ id: repo, sha: commit, siblings }));
     }
     const resolvePrefix = `/${repo}/resolve/main/`;
     if (url.pathname.startsWith(resolvePrefix)) {
@@ -116,12 +116,7 @@ export async function startFakeHub(repo: string, files: Record<string, FakeHubFi
   return {
     endpoint: `http://127.0.0.1:${port}`,
     repo,
-    get commit() {
-      return state.commit;
-    },
-    set commit(value: string) {
-      state.commit = value;
-    },
+    commit,
     files,
     faults,
     requests,

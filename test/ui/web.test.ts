@@ -210,6 +210,7 @@ describe.skipIf(!chromiumAvailable('the end-to-end UI suite'))('Longread in Chro
     expect(apiCalls).toContain('libraryOpen');
     // The saved conversation comes back with it.
     await expect.poll(() => answers().count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('fidelity-plot').locator('.point').count()).toBeGreaterThan(3);
     console.log(`screenshot: ${await screenshot(page, '07-library-reopen')}`);
 
     await page.getByRole('button', { name: 'Settings' }).click();

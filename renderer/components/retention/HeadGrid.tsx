@@ -62,8 +62,14 @@ export function HeadGrid() {
         </div>
       )}
       <p className="grid-scale muted small" data-testid="grid-scale">
-        <span className="swatch grid-low" aria-hidden="true" /> {show(range.min)} – {show(range.max)} <span className="swatch grid-high" aria-hidden="true" />{' '}
-        {metric === 'beta' ? 'mean β' : 'of the document kept'}, lightest to darkest
+        {range.max > range.min ? (
+          <>
+            <span className="swatch grid-low" aria-hidden="true" /> {show(range.min)} – {show(range.max)} <span className="swatch grid-high" aria-hidden="true" />{' '}
+            {metric === 'beta' ? 'mean β' : 'of the document kept'}, lightest to darkest
+          </>
+        ) : (
+          `Every head: ${show(range.max)}${metric === 'beta' ? ' mean β' : ' of the document kept'}`
+        )}
       </p>
     </div>
   );
