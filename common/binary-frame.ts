@@ -36,7 +36,10 @@ const pad8 = (n: number) => (n + 7) & ~7;
 
 export function encodeBinaryFrame(value: unknown): Uint8Array {
   const buffers: Typed[] = [];
-  const json = JSON.stringify(value, function (this: unknown, _key, v: unknown) {
+  const json = JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
+    // JSON.stringify has already applied toJSON (a Buffer becomes {type, data}): look at the value itself.
+    const raw = this[key];
+    if (typedName(raw)) v = raw;
     const name = typedName(v);
     if (!name) return v;
     buffers.push(v as Typed);

@@ -1,4 +1,5 @@
 import type { Generation } from '../../common/contract.js';
+import { LongreadError } from '../errors.js';
 import { numberFlag } from './args.js';
 
 /** The generation flags `ask`, `summarize` and `generate` share, as parseFlags specs. */
@@ -10,9 +11,24 @@ export const GENERATION_FLAGS = {
   'repetition-penalty': 'string',
   seed: 'string',
   stop: 'list',
+  'template-var': 'list',
 } as const;
 
-export const GENERATION_USAGE = '[--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--repetition-penalty R] [--seed S] [--stop TEXT...]';
+export const GENERATION_USAGE =
+  '[--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--repetition-penalty R] [--seed S] [--stop TEXT...] [--template-var NAME=VALUE...]';
+
+/** `enable_thinking=false` → { enable_thinking: false }: chat-template variables (true/false and numbers typed). */
+export function templateVariables(pairs: readonly string[] | undefined): Record<string, boolean | number | string> | undefined {
+  if (!pairs?.length) return undefined;
+  const out: Record<string, boolean | number | string> = {};
+  for (const pair of pairs) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]{0,63})=(.*)$/s.exec(pair);
+    if (!m) throw new LongreadError('BAD_ARGUMENT', `--template-var takes NAME=VALUE (e.g. enable_thinking=false), got "${pair}"`);
+    const raw = m[2];
+    out[m[1]] = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  }
+  return out;
+}
 
 export function generationFromFlags(flags: Record<string, unknown>, defaultMaxTokens = 256): Generation {
   return {
@@ -25,5 +41,6 @@ export function generationFromFlags(flags: Record<string, unknown>, defaultMaxTo
       seed: numberFlag(flags, 'seed', 0, { min: 0, integer: true }),
     },
     ...(flags.stop ? { stopStrings: flags.stop as string[] } : {}),
+    ...(flags['template-var'] ? { templateVariables: templateVariables(flags['template-var'] as string[]) } : {}),
   };
 }

@@ -216,6 +216,12 @@ export class BlockStore {
     if (!parsed.success) throw storeError(dir, 'found a damaged index in', null);
     const size = fileSize(path.join(dir, BLOCKS_FILE));
     if (size !== parsed.data.fileBytes) throw storeError(dir, `found ${size} bytes instead of ${parsed.data.fileBytes} in`, null);
+    const { shape, fileBytes } = parsed.data;
+    for (const b of parsed.data.blocks) {
+      if (b.bytes !== recordBytes(b) || b.offset + b.bytes > fileBytes || b.d !== shape.headDim || b.layer >= shape.numLayers || b.head >= shape.numKvHeads) {
+        throw storeError(dir, 'found a damaged index in', null);
+      }
+    }
     return new BlockStore(dir, parsed.data);
   }
 

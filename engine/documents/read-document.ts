@@ -53,25 +53,32 @@ export interface ReadResult {
 export function planRead(model: Pick<LoadedModel, 'spec'>, prompt: DocumentPrompt, repeatTokens: number, opts: Pick<ReadOptions, 'kvBudgetBytes' | 'ratio' | 'chunkSize'>): {
   mode: 'whole' | 'chunked';
   groups: DocumentSpan[];
+  chunkSize: number;
 } {
   const { spec } = model;
-  const chunkSize = opts.chunkSize ?? DOCUMENT_CHUNK;
+  const requested = opts.chunkSize ?? DOCUMENT_CHUNK;
   const perToken = kvBytesPerToken(spec);
   const n = prompt.documentIds.length;
   const span = prompt.span;
   // The repeat pass appends the repeat turn and the document (or chunk) again after what is read.
   const wholeBytes = (span.end + repeatTokens + n) * perToken;
   const wholePositions = span.end + repeatTokens + n;
-  if (wholeBytes <= opts.kvBudgetBytes && wholePositions <= spec.maxPositions) return { mode: 'whole', groups: [span] };
+  if (wholeBytes <= opts.kvBudgetBytes && wholePositions <= spec.maxPositions) return { mode: 'whole', groups: [span], chunkSize: requested };
+  // Each chunk's repeat pass follows everything read before it: the last one must still end within the positions.
+  const chunkSize = Math.min(requested, spec.maxPositions - span.end - repeatTokens);
+  if (chunkSize < 1) {
+    throw new LongreadError('CONTEXT_TOO_LONG', `This document leaves no room for its reference pass within the model's ${spec.maxPositions} positions; choose a shorter range.`);
+  }
   const chunkBytes = (span.start + Math.ceil(opts.ratio * n) + 2 * chunkSize + repeatTokens) * perToken;
   if (chunkBytes > opts.kvBudgetBytes) {
-    const mib = (b: number) => `${Math.ceil(b / 2 ** 20)} MiB`;
+    // One decimal, the budget rounded down and the need up, so the two never read the same.
+    const mib = (b: number, round: (x: number) => number) => `${round((b / 2 ** 20) * 10) / 10} MiB`;
     throw new LongreadError(
       'BAD_ARGUMENT',
-      `A KV budget of ${mib(opts.kvBudgetBytes)} cannot hold this document at ratio ${opts.ratio}: reading it needs at least ${mib(chunkBytes)}. Raise the memory budget or choose a smaller ratio.`,
+      `A KV budget of ${mib(opts.kvBudgetBytes, Math.floor)} cannot hold this document at ratio ${opts.ratio}: reading it needs at least ${mib(chunkBytes, Math.ceil)}. Raise the memory budget or choose a smaller ratio.`,
     );
   }
-  return { mode: 'chunked', groups: spanChunks(span, chunkSize).map((c) => ({ start: c.start, end: c.end })) };
+  return { mode: 'chunked', groups: spanChunks(span, chunkSize).map((c) => ({ start: c.start, end: c.end })), chunkSize };
 }
 
 /**
@@ -83,10 +90,10 @@ export function planRead(model: Pick<LoadedModel, 'spec'>, prompt: DocumentPromp
 export async function readDocument(model: LoadedModel, prompt: DocumentPrompt, opts: ReadOptions, control: OperationControl = NO_CONTROL): Promise<ReadResult> {
   const { spec, decoder, tokenizer } = model;
   const shape = { numLayers: spec.numLayers, numHeads: spec.numHeads, numKvHeads: spec.numKvHeads, headDim: spec.headDim };
-  const chunkSize = opts.chunkSize ?? DOCUMENT_CHUNK;
   const cap = opts.queryCap ?? DOCUMENT_QUERY_CAP;
   const repeatPrompt = repeatTurnIds(tokenizer);
   const plan = planRead(model, prompt, repeatPrompt.length, opts);
+  const chunkSize = plan.chunkSize;
   const span = prompt.span;
   const chunks = spanChunks(span, chunkSize);
   const n = span.end - span.start;

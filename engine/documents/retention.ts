@@ -11,7 +11,8 @@ import { LongreadError } from '../errors.js';
 export function retentionOf(cache: KvCache, span: DocumentSpan, charOffsets: Int32Array, documentId: string, chosen?: { layer: number; head: number }): Retention {
   const { numLayers: L, numKvHeads: KV } = cache.shape;
   const n = span.end - span.start;
-  if (chosen && (chosen.layer >= L || chosen.head >= KV)) {
+  const inRange = (x: number, n: number) => Number.isInteger(x) && x >= 0 && x < n;
+  if (chosen && !(inRange(chosen.layer, L) && inRange(chosen.head, KV))) {
     throw new LongreadError('BAD_ARGUMENT', `there is no layer ${chosen.layer}, KV head ${chosen.head}: the model has ${L} layers of ${KV} KV heads`);
   }
   const counts = new Uint16Array(n);

@@ -31,23 +31,25 @@ export function partLabel(parts: readonly DocumentPart[], at: number): string | 
 
 /** Token passages (cache positions) → character ranges in the text with their page or section, weights normalised. */
 export function passagesToSources(passages: readonly SourcePassage[], map: TextMap): Source[] {
-  const total = passages.reduce((s, p) => s + p.weight, 0) || 1;
   const tokens = map.charOffsets.length / 2;
-  const out: Source[] = [];
+  const kept: { weight: number; first: number; last: number }[] = [];
   for (const p of passages) {
     const first = Math.max(0, p.start - map.span.start);
     const last = Math.min(tokens - 1, p.end - 1 - map.span.start);
-    if (last < first) continue;
+    if (last >= first) kept.push({ weight: p.weight, first, last });
+  }
+  // Normalised over the passages kept, so that they sum to 1.
+  const total = kept.reduce((s, k) => s + k.weight, 0) || 1;
+  return kept.map(({ weight, first, last }) => {
     const start = map.charOffsets[2 * first];
     const end = Math.max(start, map.charOffsets[2 * last + 1]);
     const snippet = map.text.slice(start, end);
-    out.push({
-      start,
-      end,
-      label: partLabel(map.parts, start),
-      weight: p.weight / total,
-      text: snippet.length > SNIPPET_CHARS ? `${snippet.slice(0, SNIPPET_CHARS - 1)}…` : snippet,
-    });
-  }
-  return out;
+    return { start, end, label: partLabel(map.parts, start), weight: weight / total, text: snippet.length > SNIPPET_CHARS ? `${cutAt(snippet, SNIPPET_CHARS - 1)}…` : snippet };
+  });
+}
+
+/** The first `n` UTF-16 units of `s`, one fewer if the cut would split a surrogate pair. */
+function cutAt(s: string, n: number): string {
+  const c = s.charCodeAt(n - 1);
+  return s.slice(0, c >= 0xd800 && c <= 0xdbff ? n - 1 : n);
 }

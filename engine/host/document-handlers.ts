@@ -133,7 +133,9 @@ export class DocumentHandlers {
       const dir = ctx.library.documentDir(record.id);
       try {
         const onCache = (cache: KvCache) => (s.reading = cache);
-        const { view, store } = await readView(ctx.model, opened, { method: r.method, ratio: r.ratio, dir, kernels: ctx.kernels, kvBudgetBytes: r.kvBudgetBytes ?? settings.kvBudgetBytes, onCache }, control).finally(() => (s.reading = null));
+        const { view, store, readMs } = await readView(ctx.model, opened, { method: r.method, ratio: r.ratio, dir, kernels: ctx.kernels, kvBudgetBytes: r.kvBudgetBytes ?? settings.kvBudgetBytes, onCache }, control).finally(() => (s.reading = null));
+        // The read prefills the document twice (its own pass and the repeat pass).
+        ctx.recordPrefill(2 * opened.prompt.documentIds.length, readMs);
         control.progress('save', 0, 1, 'blocks');
         saveDocumentFiles(dir, opened);
         saveViewCache(dir, ctx.model, opened, view, ctx.tokenizerFingerprint);

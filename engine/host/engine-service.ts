@@ -41,6 +41,8 @@ export interface EngineContext {
   readonly emit: (event: EngineEvent) => void;
   /** Pushes a status event now, or at most every interval while `throttle` is set. */
   pushStatus(throttle?: boolean): void;
+  /** Refines the prefill speed behind read-time estimates from a real read (tokens prefilled, time taken). */
+  recordPrefill(tokens: number, ms: number): void;
 }
 
 type Handlers = { [N in EngineRequestName]: (req: ValidRequest<N>) => Promise<unknown> | unknown };
@@ -125,6 +127,9 @@ export class EngineService {
       runner: this.runner,
       emit: this.options.emit,
       pushStatus: (throttle) => this.pushStatus(throttle),
+      recordPrefill: (tokens, ms) => {
+        if (tokens >= 64 && ms > 0) l.prefillTokensPerSec = 0.5 * l.prefillTokensPerSec + 0.5 * (tokens / (ms / 1000));
+      },
     };
   }
 

@@ -13,6 +13,9 @@ interface Running {
   /** Operations that supersede each other share a key (e.g. the slider of one document). */
   supersedeKey?: string;
   cancelled: boolean;
+  started: boolean;
+  /** Rejects the caller's promise at once while the operation still waits for its turn. */
+  dropQueued: () => void;
 }
 
 /**
@@ -35,17 +38,25 @@ export class OperationRunner {
   cancel(operationId: string): boolean {
     const op = this.live.get(operationId);
     if (!op || op.cancelled) return false;
-    op.cancelled = true;
+    this.markCancelled(op);
     return true;
+  }
+
+  private markCancelled(op: Running): void {
+    op.cancelled = true;
+    if (!op.started) op.dropQueued();
   }
 
   run<T>(operationId: string, kind: string, work: (control: OperationControl) => Promise<T>, options: { supersedeKey?: string } = {}): Promise<T> {
     if (this.live.has(operationId)) return Promise.reject(new LongreadError('BAD_ARGUMENT', `operation ${operationId} is already running`));
-    const op: Running = { operationId, kind, supersedeKey: options.supersedeKey, cancelled: false };
-    if (op.supersedeKey) for (const other of this.live.values()) if (other.supersedeKey === op.supersedeKey) other.cancelled = true;
+    let dropQueued = () => {};
+    const dropped = new Promise<never>((_, reject) => (dropQueued = () => reject(new LongreadError('CANCELLED', 'Cancelled before it started'))));
+    const op: Running = { operationId, kind, supersedeKey: options.supersedeKey, cancelled: false, started: false, dropQueued };
+    if (op.supersedeKey) for (const other of this.live.values()) if (other.supersedeKey === op.supersedeKey && !other.cancelled) this.markCancelled(other);
     this.live.set(operationId, op);
     const result = this.queue.then(async () => {
       if (op.cancelled) throw new LongreadError('CANCELLED', 'Cancelled before it started');
+      op.started = true;
       this.current = op;
       try {
         return await work(this.control(op));
@@ -53,9 +64,9 @@ export class OperationRunner {
         this.current = null;
       }
     });
-    const settled = result.finally(() => this.live.delete(operationId));
-    this.queue = settled.catch(() => undefined);
-    return settled;
+    // The next operation waits for this one's work, not for its caller's early rejection.
+    this.queue = result.catch(() => undefined);
+    return Promise.race([result, dropped]).finally(() => this.live.delete(operationId));
   }
 
   private control(op: Running): OperationControl {

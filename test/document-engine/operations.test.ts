@@ -89,7 +89,11 @@ describe('operation runner', () => {
       return 2;
     });
     const third = ops.run('op-3', 'x', async () => 3);
+    second.catch(() => undefined);
     expect(ops.cancel('op-2')).toBe(true);
+    // The caller hears at once, not when the operation's turn would have come.
+    await expect(second).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(ops.busy?.operationId).toBe('op-1');
     expect(ops.cancel('op-2')).toBe(false);
     expect(ops.cancel('unknown')).toBe(false);
     gate.resolve();
@@ -156,6 +160,7 @@ describe('operation runner', () => {
     await started.promise;
     const ran: string[] = [];
     const queued = ops.run('slide-2', 'setRatio', async () => ran.push('slide-2'), { supersedeKey: 'doc-1' });
+    queued.catch(() => undefined);
     const other = ops.run(
       'other-doc',
       'setRatio',

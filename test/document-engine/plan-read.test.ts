@@ -70,23 +70,24 @@ describe('planRead', () => {
       expect(planRead(model(8192), prompt(n), REPEAT, { kvBudgetBytes: big, ratio: 0.2 }).mode, `n = ${n}`).toBe(mode);
     }
     const plan = planRead(model(8192), prompt(4082), REPEAT, { kvBudgetBytes: big, ratio: 0.2 });
-    expect(plan.groups).toEqual([
-      { start: PREFIX, end: PREFIX + DOCUMENT_CHUNK },
-      { start: PREFIX + DOCUMENT_CHUNK, end: PREFIX + 4082 },
-    ]);
+    // Consecutive chunks of the default size tile the document.
+    expect(plan.groups).toEqual(
+      Array.from({ length: Math.ceil(4082 / DOCUMENT_CHUNK) }, (_, i) => ({ start: PREFIX + i * DOCUMENT_CHUNK, end: PREFIX + Math.min(4082, (i + 1) * DOCUMENT_CHUNK) })),
+    );
   });
 
   it('refuses a budget that cannot hold even one chunk with BAD_ARGUMENT naming the MiB needed, the budget and the ratio', () => {
     const n = 4100;
     const need = (PREFIX + Math.ceil(0.2 * n) + 2 * DOCUMENT_CHUNK + REPEAT) * PER_TOKEN;
-    const e = errorOf(() => planRead(model(8192), prompt(n), REPEAT, { kvBudgetBytes: 16 * MiB, ratio: 0.2 }));
+    const budget = Math.floor((need - 1) / MiB) * MiB;
+    const e = errorOf(() => planRead(model(8192), prompt(n), REPEAT, { kvBudgetBytes: budget, ratio: 0.2 }));
     expect(isLongreadError(e, 'BAD_ARGUMENT'), String(e)).toBe(true);
     const message = (e as Error).message;
     // Rounded up (never below what is needed) and the budget as given.
     const shownNeed = mibAfter(message, 'needs at least');
     expect(shownNeed).toBeGreaterThanOrEqual(need / MiB);
     expect(shownNeed).toBeLessThanOrEqual(Math.ceil(need / MiB));
-    expect(mibAfter(message, 'A KV budget of')).toBe(16);
+    expect(mibAfter(message, 'A KV budget of')).toBe(budget / MiB);
     expect(message).toContain('ratio 0.2');
     // A smaller chunk or a smaller ratio needs less, and fits.
     expect(planRead(model(8192), prompt(n), REPEAT, { kvBudgetBytes: 16 * MiB, ratio: 0.2, chunkSize: 1024 }).mode).toBe('chunked');
