@@ -34,7 +34,7 @@ function typedName(v: unknown): TypedName | null {
 
 const pad8 = (n: number) => (n + 7) & ~7;
 
-export function encodeBinaryFrame(value: unknown): Uint8Array {
+export function encodeBinaryFrame(value: unknown): Uint8Array<ArrayBuffer> {
   const buffers: Typed[] = [];
   const json = JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
     // JSON.stringify has already applied toJSON (a Buffer becomes {type, data}): look at the value itself.

@@ -7,7 +7,7 @@ import { z } from 'zod';
  */
 
 export const DEVICES = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
-export const WEIGHTS = ['q4', 'fp16', 'fp32'] as const;
+export const WEIGHTS = ['q4', 'q8', 'fp32'] as const;
 /** The compaction methods a person can pick (the engine has a few more for evaluation). */
 export const METHODS = ['am', 'am-omp', 'snapkv', 'streaming', 'h2o', 'knorm'] as const;
 export const DEFAULT_METHOD = 'am';

@@ -79,7 +79,7 @@ async function openModel(dir: string, opts: LoadOptions): Promise<LoadedModel> {
       fingerprint,
       options: {
         weights: weightFormat,
-        accuracyLevel: opts.accuracyLevel ?? (weightFormat === 'q4' ? DEFAULT_GRAPH_OPTIONS.accuracyLevel : 0),
+        accuracyLevel: opts.accuracyLevel ?? (weightFormat === 'fp32' ? 0 : DEFAULT_GRAPH_OPTIONS.accuracyLevel),
         attentionSummary: opts.attentionSummary ?? 'none',
       },
       cacheRoot: opts.cacheRoot,

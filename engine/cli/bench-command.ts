@@ -15,7 +15,7 @@ import { choiceFlag, numberFlag, parseFlags, requireString } from './args.js';
 import { resolveModelDir } from './resolve-model.js';
 
 export const BENCH_USAGE = `longread bench --model DIR|synthetic:NAME --context N [--json] [--decode-tokens N] [--chunk N]
-               [--device auto|cpu|webgpu|cuda|dml|coreml] [--weights q4|fp16|fp32] [--threads N] [--spin]
+               [--device auto|cpu|webgpu|cuda|dml|coreml] [--weights q4|q8|fp32] [--threads N] [--spin]
                [--compact-ratio R [--method M] [--compact-chunk N] [--query-cap N] [--js-compaction]]
   Prefills N tokens (random ids, in chunks) and times decoding after them. With --compact-ratio, the prefill also
   captures the context's own queries, positions 1..N are compacted with method M (default am, context queries),

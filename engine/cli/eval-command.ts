@@ -15,7 +15,7 @@ import { resolveModelDir } from './resolve-model.js';
 export const EVAL_USAGE = `longread eval fidelity --model DIR --doc FILE|FOLDER... [--methods am,am-omp,h2o,snapkv,streaming,knorm,random]
                       [--am-grid] [--ratios 0.5,0.3,0.2,0.1,0.05,0.02] [--held-out N] [--chunk N] [--query-cap N]
                       [--profile HEADS.json]
-                      [--json] [--summary-json] [--weights fp32|fp16|q4] [--device cpu|...] [--seed S]
+                      [--json] [--summary-json] [--weights fp32|q8|q4] [--device cpu|...] [--seed S]
   Compacts the first part of each document per method and ratio and scores the held-out rest against the full
   cache: KL, top-1, the same over the first 16 positions, perplexity, held-out attention errors, time, KV bytes.
   A method takes options as name:key=value..., e.g. am:beta=per-head:values=fit:queries=context

@@ -9,7 +9,7 @@ import { resolveModelDir } from './resolve-model.js';
 
 export const GENERATE_USAGE = `longread generate --model DIR (--prompt TEXT | --prompt-file FILE|-) [--max-tokens N] [--temperature T]
                   [--top-k K] [--top-p P] [--repetition-penalty R] [--seed S] [--stop TEXT...] [--raw]
-                  [--device auto|cpu|webgpu|cuda|dml|coreml] [--weights q4|fp16|fp32] [--verbose]
+                  [--device auto|cpu|webgpu|cuda|dml|coreml] [--weights q4|q8|fp32] [--verbose]
   Prints only the generated text to stdout. The prompt is sent as a user turn through the model's chat template
   unless --raw (then it is encoded as plain text with the tokenizer's special tokens, e.g. BOS). --prompt-file -
   reads the prompt from standard input. Errors are one line with a code; --verbose adds progress and stack traces.`;

@@ -9,7 +9,7 @@ import { choiceFlag, numberFlag, parseFlags, requireString } from './args.js';
 import { resolveModelDir } from './resolve-model.js';
 
 export const PROFILE_HEADS_USAGE = `longread profile-heads --model DIR --docs FILE|FOLDER... [--ratio R] [--method M] [--out FILE]
-                       [--continuation N] [--swaps N] [--weights fp32|fp16|q4] [--device cpu|...]
+                       [--continuation N] [--swaps N] [--weights fp32|q8|q4] [--device cpu|...]
   Measures each (layer, KV head)'s sensitivity (cut its budget in half, the others share the slots; the rise in NLL
   of the model's own continuation), starts from shares proportional to it, refines them by greedy swaps between the
   most and least sensitive heads, and writes a budget profile {"L0H0": share, ...} for compaction.`;

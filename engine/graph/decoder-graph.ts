@@ -6,24 +6,24 @@ import { DT, type GraphBuilder } from './onnx-builder.js';
 import { EMPTY_SLOT_BIAS, IO } from './io-names.js';
 import { QUANT_BLOCK, type QuantBits, quantizeBlocks, stackRows } from './quantize.js';
 
-export const WEIGHT_FORMATS = ['q4', 'fp16', 'fp32'] as const;
+export const WEIGHT_FORMATS = ['q4', 'q8', 'fp32'] as const;
 export type WeightFormat = (typeof WEIGHT_FORMATS)[number];
 
 /**
- * Bits per weight of the layers' linear projections. 'fp16' is stored as 8-bit blocks, not as fp16: onnxruntime
- * constant-folds the Cast of an fp16 initializer into an fp32 copy (and has no fp16 MatMul on x64 CPUs, where it
- * casts around the node and folds the same way), so fp16 weights took fp32's memory. 8-bit MatMulNBits stays at
+ * Bits per weight of the layers' linear projections. There is no fp16 format: onnxruntime constant-folds the Cast of
+ * an fp16 initializer into an fp32 copy (and has no fp16 MatMul on x64 CPUs, where it casts around the node and folds
+ * the same way), so fp16 weights took fp32's memory. 8-bit MatMulNBits (q8) stays at
  * 1.125 bytes per weight in memory; on one 896×4864 matmul (2 threads) it decoded in 0.35 ms against fp32's 0.47 ms,
  * and a 512-token prefill took about twice fp32's time.
  */
-const LINEAR_BITS: Record<WeightFormat, QuantBits | 32> = { q4: 4, fp16: 8, fp32: 32 };
+const LINEAR_BITS: Record<WeightFormat, QuantBits | 32> = { q4: 4, q8: 8, fp32: 32 };
 
 /**
- * MatMulNBits accuracy level of the 'fp16' format's 8-bit weights, whatever the options say: on the CPU provider
+ * MatMulNBits accuracy level of the q8 format's weights, whatever the options say: on the CPU provider
  * 8-bit weights have only an int8-activation kernel; at levels 0–3 it dequantizes the whole matrix on every call
  * (measured on one 896×4864 matmul: 12 ms per decode step against 0.35 ms at level 4).
  */
-const FP16_FORMAT_ACCURACY_LEVEL = 4;
+const Q8_ACCURACY_LEVEL = 4;
 
 export type AttentionSummary = 'none' | 'per-query' | 'reduced';
 
@@ -31,7 +31,7 @@ export interface DecoderGraphOptions {
   weights: WeightFormat;
   /**
    * MatMulNBits accuracy level of the q4 format: 4 computes with int8 activations (fast on CPU, ~1e-2 abs error),
-   * 0 in fp32. The fp16 format ignores it (see FP16_FORMAT_ACCURACY_LEVEL).
+   * 0 in fp32. The q8 format ignores it (see Q8_ACCURACY_LEVEL).
    */
   accuracyLevel: number;
   /**
@@ -88,7 +88,7 @@ export function buildDecoderGraph(
 
   // ---- linear layers in the chosen weight format; `rows` are [N_i, K] parts fused into one matmul
   const layerBits = LINEAR_BITS[options.weights];
-  const accuracyLevel = options.weights === 'fp16' ? FP16_FORMAT_ACCURACY_LEVEL : options.accuracyLevel;
+  const accuracyLevel = options.weights === 'q8' ? Q8_ACCURACY_LEVEL : options.accuracyLevel;
   const linear = (x: string, name: string, rows: Float32Array[], Ns: number[], K: number, bits: QuantBits | 32): string => {
     const N = Ns.reduce((a, b) => a + b, 0);
     if (bits === 32) return g.op('MatMul', [x, g.initializer(`${name}.weight`, DT.FLOAT, [K, N], transposeRows(concatFloat(rows), N, K))]);

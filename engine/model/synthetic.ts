@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LongreadError } from '../errors.js';
+import { foreignMessage } from './foreign-message.js';
+import { MODEL_FILE_LIMITS, readRegularFile } from './regular-file.js';
 import { specFromConfig } from './families/index.js';
 import { writeSafetensors } from './safetensors.js';
 import { expectedTensors } from './spec.js';
@@ -71,8 +73,12 @@ export async function syntheticCheckpoint(
   }
   const dir = path.join(opts.cacheRoot, 'synthetic', name);
   if (fs.existsSync(path.join(dir, 'model.safetensors'))) return dir;
-  fs.mkdirSync(dir, { recursive: true });
-  const config = JSON.parse(fs.readFileSync(path.join(src, 'config.json'), 'utf8')) as Record<string, unknown>;
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new LongreadError('CACHE_FILE', `Cannot create the synthetic model folder ${dir}: ${foreignMessage(e)}`, { cause: e });
+  }
+  const config = JSON.parse(readRegularFile(path.join(src, 'config.json'), 'BAD_CONFIG', MODEL_FILE_LIMITS.config).toString('utf8')) as Record<string, unknown>;
   const { family, spec } = specFromConfig(config);
   fs.copyFileSync(path.join(src, 'config.json'), path.join(dir, 'config.json'));
   if (fs.existsSync(path.join(src, 'generation_config.json'))) fs.copyFileSync(path.join(src, 'generation_config.json'), path.join(dir, 'generation_config.json'));

@@ -131,9 +131,9 @@ describe('ONNX decoder graph vs float64 reference forward pass', () => {
     expect(maxAbsDiff(got.logits, want.logits[ids.length - 1])).toBeLessThan(1e-3);
   });
 
-  it('fp16 format (8-bit weights, int8 activations) matches the reference on its 8-bit weights within int8 rounding', async () => {
+  it('q8 format (8-bit weights, int8 activations) matches the reference on its 8-bit weights within int8 rounding', async () => {
     const spec = tinySpec({ qkvBias: true });
-    const { decoder, ref } = await setup(spec, { weights: 'fp16', accuracyLevel: 0, attentionSummary: 'none' });
+    const { decoder, ref } = await setup(spec, { weights: 'q8', accuracyLevel: 0, attentionSummary: 'none' });
     const ids = [3, 1, 4, 1, 5, 9, 2, 6];
     const got = await decoder.step(new KvCache({ numLayers: spec.numLayers, numKvHeads: spec.numKvHeads, headDim: spec.headDim }), ids, { logits: 'all' });
     const want = referenceForward(spec, ref, ids, ids.map((_, i) => i));

@@ -114,7 +114,7 @@ describe('longread serve: a document from upload to a reopened conversation', ()
     const up = await fetch(`${server.origin}/api/upload?name=kite.pdf`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/octet-stream', Authorization: `Bearer ${server.token}` },
-      body: pdf,
+      body: Buffer.from(pdf),
     });
     const uploadId = ((await up.json()) as { value: { uploadId: string } }).value.uploadId;
     const doc = await call(server, 'openDocument', { operationId: 'open-1', source: { uploadId } });
