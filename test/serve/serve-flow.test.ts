@@ -1,93 +1,40 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeBinaryFrame } from '../../common/binary-frame.js';
-import { BINARY_CONTENT_TYPE } from '../../common/channels.js';
-import { engineEventSchema, replyValueSchemas, type EngineEvent, type ReplyValue, type RequestName } from '../../common/contract.js';
+import { replyValueSchemas, type EngineEvent, type ReplyValue, type RequestName, type RequestPayload } from '../../common/contract.js';
 import { buildPdf } from '../documents/build-inputs.js';
+import { listenToEvents, startServe, type Served } from '../helpers/serve-process.js';
 
 /**
  * The acceptance path of the documents workflow, driven the way a UI drives it: `longread serve` on the demo model, a
  * scripted client over HTTP and the event stream. Upload a PDF → read with progress → ask with sources → move the
  * ratio → restart the server → the document opens from the library without reading, its conversation back.
  */
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'longread-serve-data-'));
-const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'longread-serve-cache-'));
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'longread-serve-flow-'));
 
 interface Server {
-  child: ChildProcess;
-  origin: string;
-  token: string;
+  served: Served;
   events: EngineEvent[];
-  stopEvents: () => void;
+  stop(): Promise<void>;
 }
 
 async function startServer(): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'engine/cli/main.ts', 'serve', '--port', '0'], {
-    cwd: ROOT,
-    env: { ...process.env, LONGREAD_DATA: dataDir, LONGREAD_CACHE: cacheDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const match = /http:\/\/127\.0\.0\.1:\d+\/#token=\S+/.exec(out);
-      if (match) resolve(match[0]);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-  });
-  const { origin, hash } = new URL(url);
-  const token = new URLSearchParams(hash.slice(1)).get('token')!;
-  const events: EngineEvent[] = [];
-  const controller = new AbortController();
-  const res = await fetch(`${origin}/api/events?token=${token}`, { signal: controller.signal });
-  void (async () => {
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const data = buffer
-            .slice(0, end)
-            .split('\n')
-            .find((l) => l.startsWith('data: '));
-          buffer = buffer.slice(end + 2);
-          if (data) events.push(engineEventSchema.parse(JSON.parse(data.slice(6))));
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return { child, origin, token, events, stopEvents: () => controller.abort() };
-}
-
-async function stopServer(s: Server): Promise<void> {
-  s.stopEvents();
-  const exited = new Promise((r) => s.child.once('exit', r));
-  s.child.kill('SIGTERM');
-  await exited;
+  const served = await startServe({ home });
+  const listening = listenToEvents(served);
+  return {
+    served,
+    events: listening.events,
+    stop: async () => {
+      await listening.stop();
+      await served.stop();
+    },
+  };
 }
 
 /** A request whose reply is checked against the contract here, as the UI's side of the boundary. */
-async function call<N extends RequestName>(s: Server, name: N, payload: unknown): Promise<ReplyValue<N>> {
-  const res = await fetch(`${s.origin}/api/${name}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${s.token}` },
-    body: JSON.stringify(payload),
-  });
-  const reply = (res.headers.get('content-type') === BINARY_CONTENT_TYPE ? decodeBinaryFrame(new Uint8Array(await res.arrayBuffer())) : await res.json()) as
-    | { ok: true; value: unknown }
-    | { ok: false; error: { code: string; message: string } };
+async function call<N extends RequestName>(s: Server, name: N, payload: RequestPayload<N>): Promise<ReplyValue<N>> {
+  const reply = await s.served.request(name, payload);
   if (!reply.ok) throw new Error(`${name}: ${reply.error.code}: ${reply.error.message}`);
   return replyValueSchemas[name].parse(reply.value) as ReplyValue<N>;
 }
@@ -99,9 +46,8 @@ const STORY_PAGES = [
 
 let server: Server | null = null;
 afterAll(async () => {
-  if (server) await stopServer(server);
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  fs.rmSync(cacheDir, { recursive: true, force: true });
+  await server?.stop();
+  fs.rmSync(home, { recursive: true, force: true });
 });
 
 describe('longread serve: a document from upload to a reopened conversation', () => {
@@ -111,9 +57,9 @@ describe('longread serve: a document from upload to a reopened conversation', ()
     expect(model.isDemo).toBe(true);
 
     const pdf = await buildPdf(STORY_PAGES, { title: 'The Kite' });
-    const up = await fetch(`${server.origin}/api/upload?name=kite.pdf`, {
+    const up = await fetch(`${server.served.base}/api/upload?name=kite.pdf`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/octet-stream', Authorization: `Bearer ${server.token}` },
+      headers: { 'Content-Type': 'application/octet-stream', Authorization: `Bearer ${server.served.token}` },
       body: Buffer.from(pdf),
     });
     const uploadId = ((await up.json()) as { value: { uploadId: string } }).value.uploadId;
@@ -152,10 +98,10 @@ describe('longread serve: a document from upload to a reopened conversation', ()
     expect(after.counts).toBeInstanceOf(Uint16Array);
     expect(Array.from(after.counts)).not.toEqual(Array.from(before.counts));
     expect(after.head!.tokens.length).toBe(after.headSlots[0]);
-    const follow = await call(server, 'ask', { operationId: 'ask-2', documentId: doc.documentId, conversationId: answer.conversationId, question: 'What color was it?', generation: { maxTokens: 20 } });
+    const follow = await call(server, 'ask', { operationId: 'ask-2', documentId: doc.documentId, conversationId: answer.conversationId!, question: 'What color was it?', generation: { maxTokens: 20 } });
     expect(follow.conversationId).toBe(answer.conversationId);
 
-    await stopServer(server);
+    await server.stop();
     server = await startServer();
     await call(server, 'loadModel', { operationId: 'load-2' });
     const library = await call(server, 'libraryList', {});

@@ -7,7 +7,7 @@ import type { ProgressEvent, TokenEvent } from '../../common/contract.js';
 import { positionFromRatio, ratioFromPosition } from '../../renderer/lib/log-scale.js';
 import { shadeLevel } from '../../renderer/lib/retention-shading.js';
 import { chromiumAvailable, collectPageErrors, launchChromium, rendererBuilt, screenshot, seriousAxeViolations } from './support/browser.js';
-import { listenToEvents, startServe, type Served } from './support/serve-process.js';
+import { listenToEvents, startServe, type Served } from '../helpers/serve-process.js';
 
 const SAMPLES = path.resolve(import.meta.dirname, '../../assets/documents/samples');
 const STORY = 'tom-and-the-kite.txt';

@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeBinaryFrame } from '../../../common/binary-frame.js';
-import { BINARY_CONTENT_TYPE } from '../../../common/channels.js';
-import type { EngineEvent, Reply, RequestName, RequestPayload } from '../../../common/contract.js';
+import { decodeBinaryFrame } from '../../common/binary-frame.js';
+import { BINARY_CONTENT_TYPE } from '../../common/channels.js';
+import type { EngineEvent, Reply, RequestName, RequestPayload } from '../../common/contract.js';
 
-export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dist/engine/cli/main.js');
+export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/engine/cli/main.js');
 
 export interface Served {
   /** The address with the token, as `longread serve` prints it. */
@@ -18,10 +18,13 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** Runs the built `longread serve` on a free port, with its own throwaway cache and library. */
-export async function startServe(): Promise<Served> {
+/**
+ * Runs the built `longread serve` on a free port, with its own throwaway cache and library — or with `home`'s, kept
+ * after `stop()` (to start the server again on the same library).
+ */
+export async function startServe(options: { home?: string } = {}): Promise<Served> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'longread-e2e-'));
+  const home = options.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'longread-e2e-'));
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
     env: { ...process.env, LONGREAD_CACHE: path.join(home, 'cache'), LONGREAD_DATA: path.join(home, 'data') },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -43,7 +46,7 @@ export async function startServe(): Promise<Served> {
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
-      fs.rmSync(home, { recursive: true, force: true });
+      if (!options.home) fs.rmSync(home, { recursive: true, force: true });
     },
   };
 }
