@@ -31,6 +31,8 @@ export interface LoadedModel {
   decoder: Decoder;
   executionProvider: string;
   providerAttempts: ProviderAttempt[];
+  /** Set when a provider that was tried failed (to load or to run the model) and a later one took over. */
+  providerNote: string | null;
   converted: ConvertedModel;
   fingerprint: string;
   newCache(): KvCache;
@@ -95,6 +97,7 @@ async function openModel(dir: string, opts: LoadOptions): Promise<LoadedModel> {
       decoder,
       executionProvider: opened.provider,
       providerAttempts: opened.attempts,
+      providerNote: opened.note,
       converted,
       fingerprint,
       newCache: () => new KvCache({ numLayers: spec.numLayers, numKvHeads: spec.numKvHeads, headDim: spec.headDim }),

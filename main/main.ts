@@ -6,6 +6,7 @@ import { IPC_EVENT_CHANNEL, ipcRequestChannel } from '../common/channels.js';
 import { REQUEST_NAMES, type EngineEvent } from '../common/contract.js';
 import { EngineClient } from '../engine/host/client.js';
 import { SUPPORTED_EXTENSIONS } from '../engine/documents/ingest/formats.js';
+import { defaultDataDir } from '../engine/util/paths.js';
 import { HostBridge } from './host-bridge.js';
 import { buildAppMenu } from './menu.js';
 import { rendererDistDir } from './paths.js';
@@ -18,7 +19,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const indexHtmlPath = path.join(rendererDistDir(), 'index.html');
 const indexUrl = pathToFileURL(indexHtmlPath).href;
 const engine = new EngineClient(
-  utilityProcessLauncher(path.join(here, '../engine/host/engine-process.js'), { LONGREAD_DATA: process.env.LONGREAD_DATA ?? app.getPath('userData') }),
+  // The same library as the CLI and the web host (defaultDataDir), not Electron's per-app config folder.
+  utilityProcessLauncher(path.join(here, '../engine/host/engine-process.js'), { LONGREAD_DATA: defaultDataDir() }),
 );
 let window: BrowserWindow | null = null;
 

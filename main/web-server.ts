@@ -75,7 +75,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     // A page on another origin can resolve its own hostname to 127.0.0.1 (DNS rebinding); only our names are served.
     if (!isLocalHost(req.headers.host, port)) return sendText(res, 421, 'Misdirected request');
-    const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
+    } catch {
+      return sendText(res, 400, 'Bad request target');
+    }
     if (url.pathname === HTTP_EVENTS_PATH) {
       if (!tokenMatches(url.searchParams.get(HTTP_TOKEN_QUERY), token)) return sendJson(res, 401, unauthorized());
       return openEventStream(req, res, streams);

@@ -26,6 +26,8 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      // Middle-click cannot open anything either (window.open is denied already; this closes the other door).
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   lockDown(window.webContents);

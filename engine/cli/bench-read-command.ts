@@ -11,18 +11,20 @@ import { AttentionKernels } from '../kernels/attention-kernels.js';
 import { loadModel } from '../load-model.js';
 import { kvBytesPerToken } from '../model/spec.js';
 import { mulberry32 } from '../util/random.js';
-import { numberFlag, parseFlags, requireString } from './args.js';
+import { DEVICE_CHOICES } from '../runtime/execution-provider.js';
+import { choiceFlag, numberFlag, parseFlags, requireString } from './args.js';
 import { resolveModelDir } from './resolve-model.js';
 
 export const BENCH_READ_USAGE = `longread bench-read --model DIR|synthetic:NAME --tokens N [--ratio R] [--recompact R2] [--kv-budget MiB]
-                    [--chunk N] [--threads N] [--plain-prefill] [--json]
+                    [--chunk N] [--device auto|cpu|webgpu|cuda|dml|coreml] [--threads N] [--plain-prefill] [--json]
   Reads an N-token document of random ids the way the app does (prefill with query capture, repeat pass, prepared
   blocks on disk, compaction to R), then re-compacts it to R2 from the stored blocks. Reports each time, the KV bytes,
   the store's size and this process's peak RSS. --plain-prefill times a plain prefill of the same tokens instead
-  (run it as its own process, so that the peak RSS of each is its own).`;
+  (run it as its own process, so that the peak RSS of each is its own). --device runs the model on that execution
+  provider (default cpu); the compaction runs on the CPU whatever the device.`;
 
 export async function benchReadCommand(argv: string[], stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<void> {
-  const flags = parseFlags(argv, { model: 'string', tokens: 'string', ratio: 'string', recompact: 'string', 'kv-budget': 'string', chunk: 'string', threads: 'string', 'plain-prefill': 'boolean', json: 'boolean' });
+  const flags = parseFlags(argv, { model: 'string', tokens: 'string', ratio: 'string', recompact: 'string', 'kv-budget': 'string', chunk: 'string', device: 'string', threads: 'string', 'plain-prefill': 'boolean', json: 'boolean' });
   const modelArg = requireString(flags, 'model');
   const tokens = numberFlag(flags, 'tokens', 0, { min: 16, integer: true });
   const ratio = numberFlag(flags, 'ratio', 0.2, { min: 0.01, max: 1 });
@@ -30,16 +32,18 @@ export async function benchReadCommand(argv: string[], stdout: NodeJS.WritableSt
   const budgetMiB = numberFlag(flags, 'kv-budget', 4096, { min: 1 });
   const chunkSize = numberFlag(flags, 'chunk', 2048, { min: 16, integer: true });
   const threads = numberFlag(flags, 'threads', 0, { min: 0, integer: true });
+  const device = choiceFlag(flags, 'device', DEVICE_CHOICES, 'cpu');
   const log = (m: string) => stderr.write(`${m}\n`);
   const dir = await resolveModelDir(modelArg, undefined, log);
-  const model = await loadModel(dir, { device: 'cpu', threads: threads || undefined });
+  const model = await loadModel(dir, { device, threads: threads || undefined });
+  if (model.providerNote) log(model.providerNote);
   const rand = mulberry32(1);
   const vocab = Math.min(model.spec.vocabSize, model.tokenizer.vocabSize);
   const documentIds = Array.from({ length: tokens }, () => Math.floor(rand() * vocab));
   const prefixIds = [0];
   const prompt: DocumentPrompt = { ids: [...prefixIds, ...documentIds], span: { start: 1, end: 1 + tokens }, prefixIds, documentIds, suffixIds: [] };
   const perToken = kvBytesPerToken(model.spec);
-  const base = { model: modelArg, tokens, weightsBytes: model.converted.weightBytes, kvBytesFull: (tokens + 1) * perToken };
+  const base = { model: modelArg, executionProvider: model.executionProvider, tokens, weightsBytes: model.converted.weightBytes, kvBytesFull: (tokens + 1) * perToken };
   const result: Record<string, unknown> = { ...base };
   try {
     if (flags['plain-prefill']) {

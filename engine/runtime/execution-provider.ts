@@ -9,8 +9,10 @@ import { foreignMessage } from '../model/foreign-message.js';
 export type DeviceChoice = 'auto' | 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
 export const DEVICE_CHOICES: readonly DeviceChoice[] = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
 
+type Provider = Exclude<DeviceChoice, 'auto'>;
+
 export interface ProviderAttempt {
-  provider: Exclude<DeviceChoice, 'auto'>;
+  provider: Provider;
   used: boolean;
   /** Why it was skipped or failed; absent for the one used. */
   reason?: string;
@@ -18,8 +20,10 @@ export interface ProviderAttempt {
 
 export interface OpenedSession {
   session: ort.InferenceSession;
-  provider: Exclude<DeviceChoice, 'auto'>;
+  provider: Provider;
   attempts: ProviderAttempt[];
+  /** Set when a provider that was tried failed and a later one took over: what happened, for a person. */
+  note: string | null;
 }
 
 function ortBinaryDir(): string | null {
@@ -33,7 +37,7 @@ function ortBinaryDir(): string | null {
 }
 
 /** Reasons a provider cannot work here, found without trying it; null when it is worth a try. */
-function precheck(provider: Exclude<DeviceChoice, 'auto'>, auto: boolean): string | null {
+function precheck(provider: Provider, auto: boolean): string | null {
   switch (provider) {
     case 'cpu':
       return null;
@@ -70,9 +74,14 @@ function hasLinuxGpuNode(): boolean {
   return has('/dev/dri', 'renderD') || has('/dev', 'nvidia');
 }
 
-function autoOrder(): Exclude<DeviceChoice, 'auto'>[] {
-  if (process.platform === 'win32') return ['cuda', 'dml', 'webgpu', 'cpu'];
-  if (process.platform === 'darwin') return ['coreml', 'webgpu', 'cpu'];
+/**
+ * What 'auto' tries, in order. WebGPU is the default GPU path on every OS. CUDA comes before it where its provider
+ * libraries are installed (a separate, opt-in download: scripts/install-cuda-provider.sh). The platform's own API
+ * (DirectML, CoreML) is tried when WebGPU cannot load or run the model, and the CPU always last.
+ */
+export function autoOrder(platform: NodeJS.Platform = process.platform): Provider[] {
+  if (platform === 'win32') return ['cuda', 'webgpu', 'dml', 'cpu'];
+  if (platform === 'darwin') return ['webgpu', 'coreml', 'cpu'];
   return ['cuda', 'webgpu', 'cpu'];
 }
 
@@ -92,7 +101,7 @@ export interface ThreadOptions {
   spin?: boolean;
 }
 
-function sessionOptions(provider: Exclude<DeviceChoice, 'auto'>, { threads = cpuThreads(), spin = false }: ThreadOptions): ort.InferenceSession.SessionOptions {
+function sessionOptions(provider: Provider, { threads = cpuThreads(), spin = false }: ThreadOptions): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
@@ -104,27 +113,96 @@ function sessionOptions(provider: Exclude<DeviceChoice, 'auto'>, { threads = cpu
   };
 }
 
+export interface ProviderCandidate {
+  provider: Provider;
+  /** Why it is not worth trying here (found without trying it); null: try it. */
+  skip: string | null;
+}
+
+/** The providers to try for a device choice, each with the reason it will be skipped, if any. */
+export function providerPlan(device: DeviceChoice): ProviderCandidate[] {
+  const order = device === 'auto' ? autoOrder() : [device];
+  return order.map((provider) => ({ provider, skip: precheck(provider, device === 'auto') }));
+}
+
 /**
  * Opens the model on the requested provider. 'auto' tries what the platform offers and falls back to the CPU,
  * recording why each provider was skipped; a forced provider that fails is an error that says why.
  */
-export async function openSession(modelPath: string, device: DeviceChoice, threading: ThreadOptions = {}): Promise<OpenedSession> {
-  const order = device === 'auto' ? autoOrder() : [device];
+export function openSession(modelPath: string, device: DeviceChoice, threading: ThreadOptions = {}): Promise<OpenedSession> {
+  return openFirstWorking(modelPath, providerPlan(device), threading, device === 'auto' ? 'any execution provider' : device);
+}
+
+/**
+ * Opens the model on the first provider of the plan that both loads it and runs it once: a GPU provider can create a
+ * session and still fail on the first run (a kernel it lacks, a driver that rejects a shader, out of device memory),
+ * and that must fall back like a failed load rather than fail the first question. The CPU is not test-run: nothing
+ * comes after it.
+ */
+export async function openFirstWorking(modelPath: string, plan: readonly ProviderCandidate[], threading: ThreadOptions = {}, wanted = 'any execution provider'): Promise<OpenedSession> {
   const attempts: ProviderAttempt[] = [];
-  for (const provider of order) {
-    const skip = precheck(provider, device === 'auto');
+  /** Providers that were tried and failed (not those skipped without trying, such as an uninstalled CUDA). */
+  const failed: string[] = [];
+  const fail = (provider: Provider, reason: string) => {
+    attempts.push({ provider, used: false, reason });
+    failed.push(`${provider} ${reason}`);
+  };
+  for (const { provider, skip } of plan) {
     if (skip) {
       attempts.push({ provider, used: false, reason: skip });
       continue;
     }
+    let session: ort.InferenceSession;
     try {
-      const session = await ort.InferenceSession.create(modelPath, sessionOptions(provider, threading));
-      attempts.push({ provider, used: true });
-      return { session, provider, attempts };
+      session = await ort.InferenceSession.create(modelPath, sessionOptions(provider, threading));
     } catch (e) {
-      attempts.push({ provider, used: false, reason: foreignMessage(e) });
+      fail(provider, `could not load the model: ${foreignMessage(e)}`);
+      continue;
     }
+    if (provider !== 'cpu') {
+      try {
+        await runOnce(session);
+      } catch (e) {
+        fail(provider, `loaded the model but could not run it: ${foreignMessage(e)}`);
+        await session.release().catch(() => undefined);
+        continue;
+      }
+    }
+    attempts.push({ provider, used: true });
+    return { session, provider, attempts, note: failed.length ? `${failed.join('; ')}; running on ${provider} instead.` : null };
   }
   const why = attempts.map((a) => `${a.provider}: ${a.reason}`).join('; ');
-  throw new LongreadError('EXECUTION_PROVIDER', `Could not start ${modelPath} on ${device === 'auto' ? 'any execution provider' : device} (${why})`);
+  throw new LongreadError('EXECUTION_PROVIDER', `Could not start ${modelPath} on ${wanted} (${why})`);
+}
+
+/** Zero-filled inputs per tensor type; a graph opened here takes numeric inputs only. */
+const ZERO_DATA: Partial<Record<ort.Tensor.Type, (n: number) => ort.Tensor.DataType>> = {
+  float32: (n) => new Float32Array(n),
+  float16: (n) => new Uint16Array(n),
+  int64: (n) => new BigInt64Array(n),
+  int32: (n) => new Int32Array(n),
+  uint8: (n) => new Uint8Array(n),
+  int8: (n) => new Int8Array(n),
+  bool: (n) => new Uint8Array(n),
+};
+
+/**
+ * Runs the graph once on the smallest input it takes: every symbolic dimension 1, every value 0 (for the decoder: one
+ * token at position 0 over one empty cache slot). Throws when the provider cannot run it or returns non-finite
+ * floats, which would make every answer garbage.
+ */
+async function runOnce(session: ort.InferenceSession): Promise<void> {
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const input of session.inputMetadata) {
+    if (!input.isTensor) throw new Error(`input ${input.name} is not a tensor`);
+    const zeros = ZERO_DATA[input.type];
+    if (!zeros) throw new Error(`input ${input.name} has type ${input.type}, which the test run cannot fill`);
+    const dims = input.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+    feeds[input.name] = new ort.Tensor(input.type, zeros(dims.reduce((a, b) => a * b, 1)), dims);
+  }
+  const outputs = await session.run(feeds);
+  for (const [name, value] of Object.entries(outputs)) {
+    if (value.type !== 'float32' || !(value.data instanceof Float32Array)) continue;
+    if (!value.data.every(Number.isFinite)) throw new Error(`output ${name} holds NaN or infinite values`);
+  }
 }

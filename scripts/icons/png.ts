@@ -49,7 +49,7 @@ export function encodePng(image: RgbaImage): Buffer {
   const { width, height, data } = image;
   const stride = width * 4;
   const raw = Buffer.alloc((stride + 1) * height);
-  let prev = new Uint8Array(stride);
+  let prev: Uint8Array = new Uint8Array(stride);
   for (let y = 0; y < height; y++) {
     const row = data.subarray(y * stride, (y + 1) * stride);
     let best = { type: 0, bytes: filterRow(0, row, prev, 4) };

@@ -1,6 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { renderChat } from '../../engine/tokenizer/index.js';
-import { expectCodedError } from './helpers.js';
+import { expectCodedOutcome, runIsolated, tempDir } from './helpers.js';
+
+const root = tempDir('robust-template');
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 const render = (template: string, content = 'hello') =>
   renderChat(template, { messages: [{ role: 'user', content }], addGenerationPrompt: true, bosToken: '<s>', eosToken: '</s>' });
@@ -14,11 +19,14 @@ describe('chat templates render under a step and output budget', () => {
     ['a loop that keeps appending the message', '{% for i in range(100000) %}{{ messages[0].content }}{% endfor %}', /produced (more than \d+ characters in all|a string of more than)/],
     ['infinite recursion', '{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}', /chat template/],
   ];
-  for (const [name, template, message] of hostile) {
+  // Without the budget these loop for hours or exhaust the heap, so each runs in a child process.
+  hostile.forEach(([name, template, message], i) => {
     it(name, async () => {
-      await expectCodedError(() => render(template, 'hello '.repeat(1000)), 'TOKENIZER', message);
+      const file = path.join(root, `template-${i}.jinja`);
+      fs.writeFileSync(file, template);
+      expectCodedOutcome(await runIsolated('template', file), 'TOKENIZER', message);
     });
-  }
+  });
 
   it('a long conversation through a real-sized template is well inside the budget', () => {
     const template = '{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}';

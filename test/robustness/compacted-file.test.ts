@@ -30,7 +30,6 @@ describe('LRKV headers whose checksum was recomputed after editing', () => {
     ['compaction is a string', (h) => void (h.compaction = 'am'), /compaction/],
     ['shape is missing', (h) => void delete (h as Partial<Header>).shape, /shape/],
     ['shape.numLayers is a string', (h) => void (h.shape.numLayers = '2'), /shape\.numLayers/],
-    ['numLayers is 1e8', (h) => void (h.shape.numLayers = 1e8), /shape\.numLayers/],
     ['headDim is 0', (h) => void (h.shape.headDim = 0), /shape\.headDim/],
     ['logicalLength is negative', (h) => void (h.logicalLength = -5), /logicalLength/],
     ['logicalLength is NaN (null in JSON)', (h) => void (h.logicalLength = NaN), /logicalLength/],
@@ -47,6 +46,12 @@ describe('LRKV headers whose checksum was recomputed after editing', () => {
       await expectCodedError(() => decodeCompactedDocument(withHeader(edit), expected), 'CACHE_FILE', message);
     });
   }
+
+  it('numLayers: 1e8 is refused before anything is allocated (in a child process: without the check it needs gigabytes)', async () => {
+    const file = path.join(root, 'layers.lrkv');
+    fs.writeFileSync(file, withHeader((h) => void (h.shape.numLayers = 1e8)));
+    expectCodedOutcome(await runIsolated('lrkv', file), 'CACHE_FILE', /shape\.numLayers/);
+  });
 
   it('a header length beyond the end of the file', async () => {
     const parts = splitLrkv(sampleLrkv());

@@ -55,7 +55,7 @@ export interface CaseOutcome {
  * exhaust the heap or crash natively fails its test instead of taking the test runner down. The child measures its
  * own time (from before the load) and peak memory.
  */
-export function runIsolated(kind: 'model' | 'lrkv', target: string, env: Record<string, string> = {}): Promise<CaseOutcome> {
+export function runIsolated(kind: 'model' | 'lrkv' | 'template', target: string, env: Record<string, string> = {}): Promise<CaseOutcome> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,

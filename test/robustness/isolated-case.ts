@@ -2,9 +2,11 @@
  * Child process of runIsolated (helpers.ts): runs one case and prints one JSON line with its outcome, its time
  * (from before the load, so the TypeScript loader's start-up is not counted) and its peak memory.
  *   model DIR   load the model folder as `longread generate` does and generate two tokens from "x"
- *   lrkv FILE   load a compacted document file
+ *   lrkv FILE       load a compacted document file
+ *   template FILE   render a chat template (read from FILE) for one message of 6000 characters
  */
 import '../../engine/runtime/no-telemetry.js';
+import fs from 'node:fs';
 import { loadCompactedDocument } from '../../engine/cache/compacted-file.js';
 import { isLongreadError } from '../../engine/errors.js';
 import { generate } from '../../engine/generate/generate.js';
@@ -29,6 +31,10 @@ let outcome: Record<string, unknown>;
 try {
   if (kind === 'model') await runModel(target);
   else if (kind === 'lrkv') loadCompactedDocument(target, { modelFingerprint: 'a'.repeat(64) });
+  else if (kind === 'template') {
+    const messages = [{ role: 'user', content: 'hello '.repeat(1000) }];
+    renderChat(fs.readFileSync(target, 'utf8'), { messages, addGenerationPrompt: true, bosToken: '<s>', eosToken: '</s>' });
+  }
   else throw new Error(`unknown case kind ${kind}`);
   outcome = { ok: true };
 } catch (e) {

@@ -1,0 +1,37 @@
+import type { RequestName, RequestPayload } from '../../common/contract.js';
+
+/** One valid payload for every request of the contract: the seeds the fuzzers mutate. */
+export const SAMPLE_REQUESTS: { [N in RequestName]: RequestPayload<N> } = {
+  hostInfo: {},
+  openModelFolderDialog: {},
+  openDocumentDialog: {},
+  loadModel: { operationId: 'load-1', modelDir: '/models/qwen', device: 'cpu', weights: 'q4' },
+  catalog: {},
+  downloadModel: { operationId: 'dl-1', repo: 'Qwen/Qwen2.5-0.5B-Instruct' },
+  openDocument: { operationId: 'open-1', source: { path: '/docs/report.pdf' }, name: 'report.pdf', range: { firstPage: 1, lastPage: 3 } },
+  readDocument: { operationId: 'read-1', documentId: 'doc-1', method: 'am', ratio: 0.2, kvBudgetBytes: 64 * 2 ** 20 },
+  setRatio: { operationId: 'ratio-1', documentId: 'doc-1', ratio: 0.5, method: 'snapkv' },
+  fidelityCurve: { operationId: 'curve-1', documentId: 'doc-1', ratios: [0.1, 0.5, 1] },
+  retention: { documentId: 'doc-1', layer: 0, head: 1 },
+  documentText: { documentId: 'doc-1' },
+  closeDocument: { documentId: 'doc-1' },
+  ask: {
+    operationId: 'ask-1',
+    documentId: 'doc-1',
+    conversationId: 'conv-1',
+    question: 'What happened?',
+    generation: { maxTokens: 8, sampling: { temperature: 0.7, topK: 40, topP: 0.9, repetitionPenalty: 1.1, seed: 7 }, stopStrings: ['\n\n'], templateVariables: { enable_thinking: false } },
+  },
+  summarize: { operationId: 'sum-1', documentId: 'doc-1', generation: { maxTokens: 8 } },
+  generate: { operationId: 'gen-1', messages: [{ role: 'user', content: 'Hi' }], generation: { maxTokens: 4 } },
+  cancel: { operationId: 'gen-1' },
+  reset: {},
+  status: {},
+  libraryList: {},
+  libraryOpen: { operationId: 'lib-1', libraryId: 'entry-1' },
+  libraryDelete: { libraryId: 'entry-1' },
+  conversations: { libraryId: 'entry-1' },
+  conversation: { libraryId: 'entry-1', conversationId: 'conv-1' },
+  getSettings: {},
+  putSettings: { device: 'auto', threads: 4, defaultMethod: 'am', defaultRatio: 0.2, kvBudgetBytes: 2 ** 31, theme: 'dark' },
+};
