@@ -8,5 +8,7 @@ export default defineConfig({
     // onnxruntime sessions use both cores; running test files in parallel only thrashes them.
     fileParallelism: false,
     pool: 'forks',
+    // onnxruntime's telemetry writes outside the project and crashes on long command lines: off in every test process.
+    env: { ORT_DISABLE_TELEMETRY: '1' },
   },
 });

@@ -5,9 +5,10 @@ import { choiceFlag, numberFlag, parseFlags, requireString } from './args.js';
 import { CliEngine } from './engine-session.js';
 import { GENERATION_FLAGS, GENERATION_USAGE, generationFromFlags } from './generation-flags.js';
 import { progressPrinter } from './progress-printer.js';
+import { readPrompt } from './prompt-input.js';
 
 export const ASK_USAGE = `longread ask [--model DIR] --doc FILE [--ratio R] [--method ${METHODS.join('|')}]
-             ${GENERATION_USAGE} "question"
+             ${GENERATION_USAGE} ("question" | --question-file FILE|-)
   Reads the document once (progress on stderr), compacts its KV cache to ratio R (default 0.2), and streams the
   answer to stdout; the passages each sentence drew on follow on stderr. The read document is kept in the library,
   so the next question about the same file skips the reading. Without --model: the embedded demo model.`;
@@ -15,7 +16,7 @@ export const ASK_USAGE = `longread ask [--model DIR] --doc FILE [--ratio R] [--m
 export const SUMMARIZE_USAGE = `longread summarize [--model DIR] --doc FILE [--ratio R] [--method M] ${GENERATION_USAGE}
   Like ask, with a request for a summary.`;
 
-const FLAGS = { model: 'string', doc: 'string', ratio: 'string', method: 'string', verbose: 'boolean', ...GENERATION_FLAGS } as const;
+const FLAGS = { model: 'string', doc: 'string', ratio: 'string', method: 'string', 'question-file': 'string', verbose: 'boolean', ...GENERATION_FLAGS } as const;
 
 function splitQuestion(argv: string[]): { flags: string[]; question: string | null } {
   // The question is the one argument that is not an option or an option's value.
@@ -46,10 +47,13 @@ function formatSources(sources: Source[][]): string {
 }
 
 async function run(argv: string[], stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream, summarize: boolean): Promise<void> {
-  const { flags: flagArgs, question } = splitQuestion(argv);
+  const { flags: flagArgs, question: inline } = splitQuestion(argv);
+  let question = inline;
   const flags = parseFlags(flagArgs, FLAGS);
   const doc = path.resolve(requireString(flags, 'doc'));
-  if (!summarize && !question) throw new LongreadError('BAD_ARGUMENT', 'Ask a question: longread ask --doc FILE "question"');
+  if (question && flags['question-file']) throw new LongreadError('BAD_ARGUMENT', 'Give the question either as an argument or with --question-file, not both');
+  if (flags['question-file']) question = await readPrompt({ 'prompt-file': flags['question-file'] });
+  if (!summarize && !question) throw new LongreadError('BAD_ARGUMENT', 'Ask a question: longread ask --doc FILE "question" (or --question-file FILE, - for standard input)');
   if (summarize && question) throw new LongreadError('BAD_ARGUMENT', 'summarize takes no question');
   const ratio = numberFlag(flags, 'ratio', 0.2, { min: 0.01, max: 1 });
   const method = choiceFlag(flags, 'method', METHODS, 'am') as Method;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { METHODS } from '../../common/contract.js';
-import { decodeCompactedDocument, documentFingerprint, encodeCompactedDocument } from '../cache/compacted-file.js';
+import { documentFingerprint, encodeCompactedDocument, loadCompactedDocument } from '../cache/compacted-file.js';
 import { LongreadError } from '../errors.js';
 import { writeFileAtomic } from '../library/index.js';
 import type { LoadedModel } from '../load-model.js';
@@ -97,7 +97,8 @@ export function loadSavedDocument(dir: string, model: LoadedModel, tokenizerFing
   if (offsetsBytes.byteLength !== s.documentIds.length * 8) throw new LongreadError('CACHE_FILE', `The saved token offsets in ${dir} do not match the document; read the file again.`);
   const charOffsets = new Int32Array(offsetsBytes.byteLength / 4);
   new Uint8Array(charOffsets.buffer).set(offsetsBytes);
-  const { cache, info } = decodeCompactedDocument(fs.readFileSync(path.join(dir, SAVED_FILES.cache)), { modelFingerprint: model.fingerprint, tokenizerFingerprint });
+  const { numLayers, numKvHeads, headDim } = model.spec;
+  const { cache, info } = loadCompactedDocument(path.join(dir, SAVED_FILES.cache), { modelFingerprint: model.fingerprint, tokenizerFingerprint, shape: { numLayers, numKvHeads, headDim } });
   if (info.documentFingerprint !== documentFingerprint(s.documentIds)) throw new LongreadError('CACHE_FILE', `The saved cache in ${dir} belongs to another document; read the file again.`);
   const start = s.prefixIds.length;
   const method = METHODS.find((m) => m === info.compaction?.method) ?? 'am';
