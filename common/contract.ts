@@ -259,6 +259,8 @@ export const retentionRequestSchema = z.strictObject({
   /** With both: exactly which tokens that (layer, KV head) kept, and their β. */
   layer: count.optional(),
   head: count.optional(),
+  /** Every head's kept tokens and β at once (what hovering a token needs). */
+  allHeads: z.boolean().optional(),
 });
 
 export const retentionSchema = z.strictObject({
@@ -277,6 +279,10 @@ export const retentionSchema = z.strictObject({
   head: z
     .strictObject({ layer: count, head: count, tokens: z.instanceof(Int32Array), beta: z.instanceof(Float32Array) })
     .nullable(),
+  /**
+   * When asked for: every head's kept tokens and β, layer-major; head i's are tokens[offsets[i] … offsets[i + 1]).
+   */
+  allHeads: z.strictObject({ offsets: z.instanceof(Int32Array), tokens: z.instanceof(Int32Array), beta: z.instanceof(Float32Array) }).nullable(),
 });
 
 // ---------------------------------------------------------------------------------------------------------------

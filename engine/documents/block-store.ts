@@ -247,16 +247,20 @@ export class BlockStore {
     return { keys: Float32Array.from(r.keys), values: Float32Array.from(r.values), bias: Float32Array.from(r.bias), sources: Int32Array.from(r.sources) };
   }
 
-  /** Reads one block (fp16 fields widened to fp32). */
+  /**
+   * Reads one block. The record is read into one fresh buffer and every int32/fp32 field is a view of it; fp16 fields
+   * are widened to fp32 on first access only, so a fit
+   * that never touches the values (Attention Matching fits them) does not pay for decoding them.
+   */
   read(entry: BlockEntry, fd?: number): StoredBlock {
     const own = fd === undefined;
     const file = path.join(this.dir, BLOCKS_FILE);
     const handle = own ? openRead(file) : fd;
     try {
-      const buf = Buffer.allocUnsafe(entry.bytes);
+      const bytes = new Uint8Array(new ArrayBuffer(entry.bytes));
       let done = 0;
       while (done < entry.bytes) {
-        const r = fs.readSync(handle, buf, done, entry.bytes - done, entry.offset + done);
+        const r = fs.readSync(handle, bytes, done, entry.bytes - done, entry.offset + done);
         if (r === 0) throw storeError(this.dir, 'found a truncated block file in', null);
         done += r;
       }
@@ -264,13 +268,14 @@ export class BlockStore {
       let o = 0;
       for (const [name, type, len] of FIELDS) {
         const count = len(entry);
-        const bytes = count * BYTES[type];
-        // A copy into an aligned buffer (a Buffer slice may sit at any offset of its pool).
-        const aligned = new Uint8Array(bytes);
-        aligned.set(buf.subarray(o, o + bytes));
-        o += bytes;
-        const value = type === 'f16' ? f16ToF32(new Uint16Array(aligned.buffer)) : type === 'f32' ? new Float32Array(aligned.buffer) : new Int32Array(aligned.buffer);
-        (out as Record<string, unknown>)[name] = value;
+        const at = o;
+        o += count * BYTES[type];
+        // An odd-length fp16 field (an odd head dimension) leaves the next one unaligned: that one is copied.
+        const source = at % 4 === 0 ? bytes.buffer : bytes.slice(at, at + count * BYTES[type]).buffer;
+        const offset = at % 4 === 0 ? at : 0;
+        if (type === 'f32') (out as Record<string, unknown>)[name] = new Float32Array(source, offset, count);
+        else if (type === 'i32') (out as Record<string, unknown>)[name] = new Int32Array(source, offset, count);
+        else lazyWidened(out, name, new Uint16Array(source, offset, count));
       }
       return out as StoredBlock;
     } finally {
@@ -300,6 +305,16 @@ export class BlockStore {
   diskBytes(): number {
     return this.index.fileBytes;
   }
+}
+
+/** Defines `name` on `target` as the fp32 widening of `half`, computed once, on first access. */
+function lazyWidened(target: object, name: string, half: Uint16Array): void {
+  let value: Float32Array | null = null;
+  Object.defineProperty(target, name, {
+    enumerable: true,
+    get: () => (value ??= f16ToF32(half)),
+    set: (v: Float32Array) => (value = v),
+  });
 }
 
 function openRead(file: string): number {

@@ -175,6 +175,6 @@ export function viewInfo(model: LoadedModel, opened: OpenedDocument, view: Docum
   };
 }
 
-export function viewRetention(opened: OpenedDocument, view: DocumentView, chosen?: { layer: number; head: number }) {
-  return retentionOf(view.base, opened.prompt.span, opened.charOffsets, opened.id, chosen);
+export function viewRetention(opened: OpenedDocument, view: DocumentView, chosen?: { layer: number; head: number }, allHeads = false) {
+  return retentionOf(view.base, opened.prompt.span, opened.charOffsets, opened.id, chosen, allHeads);
 }

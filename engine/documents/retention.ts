@@ -8,7 +8,14 @@ import { LongreadError } from '../errors.js';
  * many document slots it kept and their mean β; and, for one chosen head, exactly which tokens and their β.
  * Typed arrays only, so it travels as binary.
  */
-export function retentionOf(cache: KvCache, span: DocumentSpan, charOffsets: Int32Array, documentId: string, chosen?: { layer: number; head: number }): Retention {
+export function retentionOf(
+  cache: KvCache,
+  span: DocumentSpan,
+  charOffsets: Int32Array,
+  documentId: string,
+  chosen?: { layer: number; head: number },
+  allHeads = false,
+): Retention {
   const { numLayers: L, numKvHeads: KV } = cache.shape;
   const n = span.end - span.start;
   const inRange = (x: number, n: number) => Number.isInteger(x) && x >= 0 && x < n;
@@ -19,6 +26,10 @@ export function retentionOf(cache: KvCache, span: DocumentSpan, charOffsets: Int
   const headSlots = new Int32Array(L * KV);
   const headMeanBeta = new Float32Array(L * KV);
   let head: Retention['head'] = null;
+  // Every head's kept tokens, when asked: at most every slot of the cache.
+  const total = allHeads ? cache.layers.reduce((a, layer) => a + layer.used.reduce((x, y) => x + y, 0), 0) : 0;
+  const all = allHeads ? { offsets: new Int32Array(L * KV + 1), tokens: new Int32Array(total), beta: new Float32Array(total) } : null;
+  let written = 0;
   for (let l = 0; l < L; l++) {
     const layer = cache.layers[l];
     for (let h = 0; h < KV; h++) {
@@ -35,15 +46,21 @@ export function retentionOf(cache: KvCache, span: DocumentSpan, charOffsets: Int
         counts[token]++;
         kept++;
         betaSum += layer.bias[base + s];
+        if (all) {
+          all.tokens[written] = token;
+          all.beta[written++] = layer.bias[base + s];
+        }
         if (isChosen) {
           tokens.push(token);
           beta.push(layer.bias[base + s]);
         }
       }
       headSlots[l * KV + h] = kept;
+      if (all) all.offsets[l * KV + h + 1] = written;
       headMeanBeta[l * KV + h] = kept ? betaSum / kept : 0;
       if (isChosen) head = { layer: l, head: h, tokens: Int32Array.from(tokens), beta: Float32Array.from(beta) };
     }
   }
-  return { documentId, numLayers: L, numKvHeads: KV, documentTokens: n, counts, charOffsets: charOffsets.slice(), headSlots, headMeanBeta, head };
+  const allHeadsOut = all ? { offsets: all.offsets, tokens: all.tokens.slice(0, written), beta: all.beta.slice(0, written) } : null;
+  return { documentId, numLayers: L, numKvHeads: KV, documentTokens: n, counts, charOffsets: charOffsets.slice(), headSlots, headMeanBeta, head, allHeads: allHeadsOut };
 }

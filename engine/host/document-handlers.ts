@@ -207,7 +207,7 @@ export class DocumentHandlers {
   retention(r: ValidRequest<'retention'>): Retention {
     const s = this.readySession(r.documentId);
     const chosen = r.layer !== undefined && r.head !== undefined ? { layer: r.layer, head: r.head } : undefined;
-    return viewRetention(s.opened, s.view, chosen);
+    return viewRetention(s.opened, s.view, chosen, r.allHeads ?? false);
   }
 
   text(r: ValidRequest<'documentText'>) {

@@ -54,7 +54,7 @@ describe('host bridge', () => {
     const { host, engine } = bridge();
     engine.replies.loadModel = { dir: '/m' };
     expect(await host.handle('loadModel', { operationId: 'x' })).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: expect.stringMatching(/loadModel reply broke the contract/) } });
-    engine.replies.retention = { documentId: 'd', numLayers: 1, numKvHeads: 1, documentTokens: 2, counts: [1, 2], charOffsets: new Int32Array(4), headSlots: new Int32Array(1), headMeanBeta: new Float32Array(1), head: null };
+    engine.replies.retention = { documentId: 'd', numLayers: 1, numKvHeads: 1, documentTokens: 2, counts: [1, 2], charOffsets: new Int32Array(4), headSlots: new Int32Array(1), headMeanBeta: new Float32Array(1), head: null, allHeads: null };
     expect(await host.handle('retention', { documentId: 'd' })).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: expect.stringMatching(/counts/) } });
   });
 

@@ -142,7 +142,7 @@ describe('web server', () => {
   });
 
   it('sends replies holding typed arrays as a binary frame', async () => {
-    const retention = { documentId: 'd', numLayers: 1, numKvHeads: 2, documentTokens: 3, counts: Uint16Array.of(1, 0, 2), charOffsets: Int32Array.of(0, 1, 1, 2, 2, 3), headSlots: Int32Array.of(2, 1), headMeanBeta: Float32Array.of(0.5, -1), head: null };
+    const retention = { documentId: 'd', numLayers: 1, numKvHeads: 2, documentTokens: 3, counts: Uint16Array.of(1, 0, 2), charOffsets: Int32Array.of(0, 1, 1, 2, 2, 3), headSlots: Int32Array.of(2, 1), headMeanBeta: Float32Array.of(0.5, -1), head: null, allHeads: null };
     engine.replies.retention = retention;
     const res = await api('retention', { documentId: 'd' });
     expect(res.headers.get('content-type')).toBe(BINARY_CONTENT_TYPE);

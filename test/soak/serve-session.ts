@@ -155,7 +155,7 @@ export class ServeSession {
     return reply.value.uploadId;
   }
 
-  /** The engine process: the serve process's one child. */
+  /** The engine process: the serve process's child that runs engine-process (tsx's esbuild service is another). */
   enginePid(): number | null {
     const pid = this.child.pid!;
     const children = fs
@@ -163,7 +163,7 @@ export class ServeSession {
       .flatMap((task) => fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/))
       .filter(Boolean)
       .map(Number);
-    return children.length === 1 ? children[0] : null;
+    return children.find((child) => commandLine(child).includes('engine-process')) ?? null;
   }
 
   /** The serve process's resident memory, in bytes. */
@@ -175,6 +175,14 @@ export class ServeSession {
     this.stopEvents();
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
     await this.exited;
+  }
+}
+
+function commandLine(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return ''; // it has just exited
   }
 }
 

@@ -84,12 +84,15 @@ describe('the compression and retention slices', () => {
     expect(read('retention').choice).toEqual({ layer: 0, head: null });
   });
 
-  it('fetches every head once for hovering, skipping those it has', async () => {
+  it('fetches every head in one request for hovering, and not again once it has them', async () => {
     await chooseHead(1, 1);
     host.requests.length = 0;
     await fetchAllHeads();
-    expect(host.named('retention')).toHaveLength(3);
+    expect(host.named('retention')).toHaveLength(1);
     expect(read('retention').headTokens.filter(Boolean)).toHaveLength(4);
+    expect(Array.from(read('retention').headTokens[3]!)).toEqual([0, 2, 4]);
+    await fetchAllHeads();
+    expect(host.named('retention')).toHaveLength(1);
   });
 
   it('a view that cannot be re-compacted only moves the slider', async () => {

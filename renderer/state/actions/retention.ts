@@ -41,13 +41,24 @@ export async function chooseHead(layer: number | null, head: number | null): Pro
   await fetchHeads(choice.head === null ? headsOfLayer(choice.layer, data.numKvHeads) : [{ layer: choice.layer, head: choice.head }]);
 }
 
-/** Every head's kept tokens, so hovering a token can list the heads that kept it. */
+/** Every head's kept tokens in one request, so hovering a token can list the heads that kept it. */
 export async function fetchAllHeads(): Promise<void> {
+  const documentId = read('document').info?.documentId;
   const data = read('retention').data;
-  if (!data) return;
-  const all = [];
-  for (let layer = 0; layer < data.numLayers; layer++) all.push(...headsOfLayer(layer, data.numKvHeads));
-  await fetchHeads(all);
+  if (!documentId || !data || read('retention').headTokens.filter(Boolean).length === data.numLayers * data.numKvHeads) return;
+  const mine = generation;
+  const reply = await host().request('retention', { documentId, allHeads: true });
+  if (mine !== generation) return;
+  if (!reply.ok) {
+    update('retention', { error: reply.error });
+    return;
+  }
+  const all = reply.value.allHeads;
+  if (!all) return;
+  const heads = all.offsets.length - 1;
+  const headTokens = Array.from({ length: heads }, (_, i) => all.tokens.subarray(all.offsets[i], all.offsets[i + 1]));
+  const headBeta = Array.from({ length: heads }, (_, i) => all.beta.subarray(all.offsets[i], all.offsets[i + 1]));
+  update('retention', { headTokens, headBeta });
 }
 
 export function hoverToken(token: number | null): void {

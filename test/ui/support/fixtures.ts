@@ -79,8 +79,10 @@ export function view(ratio: number, change: Partial<ViewInfo> = {}): ViewInfo {
   };
 }
 
-/** Six tokens over TEXT; with (layer, head) given, that head kept every other token. */
-export function retention(layer?: number, head?: number): Retention {
+const HEAD_TOKENS = (layer: number, head: number) => [0, 2, 4 + ((layer + head) % 2)];
+
+/** Six tokens over TEXT; with (layer, head) given, that head kept every other token; `allHeads`: every head's. */
+export function retention(layer?: number, head?: number, allHeads = false): Retention {
   const offsets = [0, 5, 6, 10, 11, 17, 18, 23, 24, 31, 32, 37];
   return {
     documentId: 'doc1',
@@ -91,7 +93,14 @@ export function retention(layer?: number, head?: number): Retention {
     charOffsets: Int32Array.from(offsets),
     headSlots: Int32Array.from([3, 3, 4, 4]),
     headMeanBeta: Float32Array.from([0.1, 0.2, -0.1, 0.3]),
-    head: layer === undefined || head === undefined ? null : { layer, head, tokens: Int32Array.from([0, 2, 4 + ((layer + head) % 2)]), beta: Float32Array.from([0.5, 0.25, 0.125]) },
+    head: layer === undefined || head === undefined ? null : { layer, head, tokens: Int32Array.from(HEAD_TOKENS(layer, head)), beta: Float32Array.from([0.5, 0.25, 0.125]) },
+    allHeads: allHeads
+      ? {
+          offsets: Int32Array.from([0, 3, 6, 9, 12]),
+          tokens: Int32Array.from([0, 1, 2, 3].flatMap((i) => HEAD_TOKENS(i >> 1, i & 1))),
+          beta: Float32Array.from({ length: 12 }, (_, i) => [0.5, 0.25, 0.125][i % 3]),
+        }
+      : null,
   };
 }
 

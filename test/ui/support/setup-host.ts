@@ -21,7 +21,7 @@ export function happyHost(): FakeHost {
     .on('readDocument', (p) => ok(view(p.ratio ?? 0.2, { method: p.method ?? 'am' })))
     .on('setRatio', (p) => ok(view(p.ratio, { method: p.method ?? 'am' })))
     .on('documentText', ok({ documentId: 'doc1', text: TEXT, parts: [] }))
-    .on('retention', (p) => ok(retention(p.layer, p.head)))
+    .on('retention', (p) => ok(retention(p.layer, p.head, p.allHeads)))
     .on('fidelityCurve', (p) => ok(p.ratios.map((ratio) => ({ ratio, outputError: 0.1 * (1 - ratio), agreement: 0.9 }))))
     .on('cancel', ok({ cancelled: true }))
     .on('closeDocument', ok(null));
