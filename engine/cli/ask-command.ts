@@ -4,6 +4,7 @@ import { LongreadError } from '../errors.js';
 import { choiceFlag, numberFlag, parseFlags, requireString } from './args.js';
 import { CliEngine } from './engine-session.js';
 import { GENERATION_FLAGS, GENERATION_USAGE, generationFromFlags } from './generation-flags.js';
+import { describeProviders } from '../runtime/execution-provider.js';
 import { progressPrinter } from './progress-printer.js';
 import { readPrompt } from './prompt-input.js';
 
@@ -18,23 +19,6 @@ export const SUMMARIZE_USAGE = `longread summarize [--model DIR] --doc FILE [--r
 
 const FLAGS = { model: 'string', doc: 'string', ratio: 'string', method: 'string', 'question-file': 'string', verbose: 'boolean', ...GENERATION_FLAGS } as const;
 
-function splitQuestion(argv: string[]): { flags: string[]; question: string | null } {
-  // The question is the one argument that is not an option or an option's value.
-  const takesValue = new Set(Object.entries(FLAGS).filter(([, k]) => k !== 'boolean').map(([n]) => `--${n}`));
-  const flags: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a.startsWith('--')) {
-      flags.push(a);
-      if (takesValue.has(a) && !a.includes('=') && i + 1 < argv.length) flags.push(argv[++i]);
-      if (a === '--stop') while (i + 1 < argv.length && !argv[i + 1].startsWith('--') && i + 2 < argv.length) flags.push(argv[++i]);
-    } else rest.push(a);
-  }
-  if (rest.length > 1) throw new LongreadError('BAD_ARGUMENT', `Give one question (quote it); got ${rest.length} arguments: ${rest.map((r) => JSON.stringify(r)).join(' ')}`);
-  return { flags, question: rest[0] ?? null };
-}
-
 function formatSources(sources: Source[][]): string {
   const lines: string[] = [];
   sources.forEach((sentence, i) => {
@@ -47,9 +31,10 @@ function formatSources(sources: Source[][]): string {
 }
 
 async function run(argv: string[], stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream, summarize: boolean): Promise<void> {
-  const { flags: flagArgs, question: inline } = splitQuestion(argv);
-  let question = inline;
-  const flags = parseFlags(flagArgs, FLAGS);
+  const flags = parseFlags(argv, FLAGS, { positionals: true });
+  const words = flags._ ?? [];
+  if (words.length > 1) throw new LongreadError('BAD_ARGUMENT', `Give one question (quote it); got ${words.length} words: ${words.map((w) => JSON.stringify(w)).join(' ')}`);
+  let question: string | null = words[0] ?? null;
   const doc = path.resolve(requireString(flags, 'doc'));
   if (question && flags['question-file']) throw new LongreadError('BAD_ARGUMENT', 'Give the question either as an argument or with --question-file, not both');
   if (flags['question-file']) question = await readPrompt({ 'prompt-file': flags['question-file'] });
@@ -81,7 +66,7 @@ async function run(argv: string[], stdout: NodeJS.WritableStream, stderr: NodeJS
       stderr.write(`${info.title}: ${info.tokens.toLocaleString('en-US')} tokens, opened from the library without reading (${(performance.now() - t0).toFixed(0)} ms)\n`);
       if (opened.view.ratio !== ratio || opened.view.method !== method) await engine.call('setRatio', { operationId: op(), documentId, ratio, method });
     } else {
-      stderr.write(`${info.title}: ${info.tokens.toLocaleString('en-US')} tokens; reading with ${model.name} (about ${Math.ceil(info.estimate.readSeconds)} s)\n`);
+      stderr.write(`${info.title}: ${info.tokens.toLocaleString('en-US')} tokens; reading with ${model.name} on ${describeProviders(model.executionProvider, model.providerAttempts)} (about ${Math.ceil(info.estimate.readSeconds)} s)\n`);
       const view = await engine.call('readDocument', { operationId: op(), documentId, ratio, method });
       progress.done();
       stderr.write(`read and compacted in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${view.documentSlots.toLocaleString('en-US')} of ${(view.documentTokens * model.numLayers * model.numKvHeads).toLocaleString('en-US')} slots kept, output error ${(100 * view.fidelity.outputError).toFixed(1)}%\n`);

@@ -10,7 +10,7 @@ import { argmax } from '../generate/sampler.js';
 import { mulberry32 } from '../util/random.js';
 import { WEIGHT_FORMATS } from '../graph/decoder-graph.js';
 import { loadModel } from '../load-model.js';
-import { cpuThreads, DEVICE_CHOICES } from '../runtime/execution-provider.js';
+import { cpuThreads, describeProviders, DEVICE_CHOICES, type ProviderAttempt } from '../runtime/execution-provider.js';
 import { choiceFlag, numberFlag, parseFlags, requireString } from './args.js';
 import { resolveModelDir } from './resolve-model.js';
 
@@ -24,6 +24,8 @@ export const BENCH_USAGE = `longread bench --model DIR|synthetic:NAME --context 
 export interface BenchResult {
   model: string;
   executionProvider: string;
+  /** Every provider tried, in order, and why the ones not used were skipped. */
+  providerAttempts: ProviderAttempt[];
   weights: string;
   threads: number;
   spin: boolean;
@@ -170,6 +172,7 @@ export async function runBench(argv: string[], log?: (m: string) => void): Promi
     return {
       model: modelArg,
       executionProvider: model.executionProvider,
+      providerAttempts: model.providerAttempts,
       weights: model.converted.options.weights,
       threads,
       spin: flags.spin === true,
@@ -203,7 +206,7 @@ export async function benchCommand(argv: string[], stdout: NodeJS.WritableStream
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
   stdout.write(
     [
-      `model                ${r.model} (${r.weights}, ${r.executionProvider}, ${r.threads} threads)`,
+      `model                ${r.model} (${r.weights}, ${describeProviders(r.executionProvider, r.providerAttempts)}, ${r.threads} threads)`,
       `context              ${r.contextTokens} tokens (chunks of ${r.prefillChunk})`,
       `prefill              ${r.prefillTokensPerSec.toFixed(1)} tokens/s (${r.prefillMs.toFixed(0)} ms)`,
       `decode               ${r.decodeMsPerToken.toFixed(2)} ms/token median of ${r.decodeTokens} (min ${r.decodeMsPerTokenMin.toFixed(2)})`,

@@ -1,14 +1,15 @@
 import { generate } from '../generate/generate.js';
 import { WEIGHT_FORMATS } from '../graph/decoder-graph.js';
 import { loadModel } from '../load-model.js';
-import { DEVICE_CHOICES } from '../runtime/execution-provider.js';
+import { describeProviders, DEVICE_CHOICES } from '../runtime/execution-provider.js';
 import { renderChat } from '../tokenizer/index.js';
-import { choiceFlag, numberFlag, parseFlags, requireString } from './args.js';
+import { choiceFlag, parseFlags, requireString } from './args.js';
+import { GENERATION_FLAGS, GENERATION_USAGE, generationFromFlags } from './generation-flags.js';
 import { readPrompt } from './prompt-input.js';
 import { resolveModelDir } from './resolve-model.js';
 
-export const GENERATE_USAGE = `longread generate --model DIR (--prompt TEXT | --prompt-file FILE|-) [--max-tokens N] [--temperature T]
-                  [--top-k K] [--top-p P] [--repetition-penalty R] [--seed S] [--stop TEXT...] [--raw]
+export const GENERATE_USAGE = `longread generate --model DIR (--prompt TEXT | --prompt-file FILE|-)
+                  ${GENERATION_USAGE} [--raw]
                   [--device auto|cpu|webgpu|cuda|dml|coreml] [--weights q4|q8|fp32] [--verbose]
   Prints only the generated text to stdout. The prompt is sent as a user turn through the model's chat template
   unless --raw (then it is encoded as plain text with the tokenizer's special tokens, e.g. BOS). --prompt-file -
@@ -19,13 +20,7 @@ export async function generateCommand(argv: string[], stdout: NodeJS.WritableStr
     model: 'string',
     prompt: 'string',
     'prompt-file': 'string',
-    'max-tokens': 'string',
-    temperature: 'string',
-    'top-k': 'string',
-    'top-p': 'string',
-    'repetition-penalty': 'string',
-    seed: 'string',
-    stop: 'list',
+    ...GENERATION_FLAGS,
     raw: 'boolean',
     device: 'string',
     weights: 'string',
@@ -36,14 +31,7 @@ export async function generateCommand(argv: string[], stdout: NodeJS.WritableStr
   const modelArg = requireString(flags, 'model');
   const device = choiceFlag(flags, 'device', DEVICE_CHOICES, 'auto');
   const weights = choiceFlag(flags, 'weights', WEIGHT_FORMATS, 'q4');
-  const maxTokens = numberFlag(flags, 'max-tokens', 256, { min: 1, integer: true });
-  const sampling = {
-    temperature: numberFlag(flags, 'temperature', 0, { min: 0 }),
-    topK: numberFlag(flags, 'top-k', 0, { min: 0, integer: true }),
-    topP: numberFlag(flags, 'top-p', 1, { min: 0, max: 1 }),
-    repetitionPenalty: numberFlag(flags, 'repetition-penalty', 1, { min: 0.01 }),
-    seed: numberFlag(flags, 'seed', 0, { integer: true }),
-  };
+  const generation = generationFromFlags(flags);
   const prompt = await readPrompt(flags);
   const dir = await resolveModelDir(modelArg, undefined, log);
   const model = await loadModel(dir, {
@@ -52,7 +40,8 @@ export async function generateCommand(argv: string[], stdout: NodeJS.WritableStr
     onProgress: log && ((p) => log(`converting: layer ${p.layersDone}/${p.layersTotal}`)),
   });
   try {
-    log?.(`execution provider: ${model.executionProvider}`);
+    // Why a GPU was not used is worth a line; a forced or only choice is not.
+    if (model.providerAttempts.some((a) => !a.used && a.reason)) stderr.write(`execution provider: ${describeProviders(model.executionProvider, model.providerAttempts)}\n`);
     const { tokenizer } = model;
     const ids =
       flags.raw || !tokenizer.chatTemplate
@@ -63,13 +52,14 @@ export async function generateCommand(argv: string[], stdout: NodeJS.WritableStr
               addGenerationPrompt: true,
               bosToken: tokenizer.bosToken,
               eosToken: tokenizer.eosToken,
+              extra: generation.templateVariables,
             }),
             { addSpecialTokens: false },
           );
     const stream = generate(model, model.newCache(), ids, {
-      maxTokens,
-      sampling,
-      stopStrings: (flags.stop as string[] | undefined) ?? [],
+      maxTokens: generation.maxTokens,
+      sampling: generation.sampling,
+      stopStrings: generation.stopStrings ?? [],
       stopTokenIds: model.stopTokenIds,
     });
     let r = await stream.next();

@@ -10,8 +10,8 @@ export const GENERATION_FLAGS = {
   'top-p': 'string',
   'repetition-penalty': 'string',
   seed: 'string',
-  stop: 'list',
-  'template-var': 'list',
+  stop: 'texts',
+  'template-var': 'texts',
 } as const;
 
 export const GENERATION_USAGE =

@@ -42,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`Unknown command "${command}".\n\n${usage()}`);
     return 2;
   }
-  if (rest.includes('--help')) {
+  if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${cmd.usage}\n`);
     return 0;
   }

@@ -206,3 +206,9 @@ async function runOnce(session: ort.InferenceSession): Promise<void> {
     if (!value.data.every(Number.isFinite)) throw new Error(`output ${name} holds NaN or infinite values`);
   }
 }
+
+/** One line for a person: the provider used, and why each one before it was not (`cpu (webgpu: no GPU device)`). */
+export function describeProviders(used: string, attempts: readonly ProviderAttempt[]): string {
+  const skipped = attempts.filter((a) => !a.used && a.reason).map((a) => `${a.provider}: ${a.reason}`);
+  return skipped.length ? `${used} (${skipped.join('; ')})` : used;
+}

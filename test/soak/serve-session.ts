@@ -101,6 +101,11 @@ export class ServeSession {
     return this.log.map((e) => e.event);
   }
 
+  /** The events numbered `since` or later that are still held. */
+  eventsSince(since: number): EngineEvent[] {
+    return this.log.filter((e) => e.seq >= since).map((e) => e.event);
+  }
+
   /** How many events have arrived so far: pass it to waitForEvent to match only later ones. */
   get eventCount(): number {
     return this.received;
