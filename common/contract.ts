@@ -187,6 +187,8 @@ export const conversationTurnSchema = z.strictObject({
   role: z.enum(['user', 'assistant']),
   text: z.string(),
   sources: z.array(z.array(sourceSchema)).optional(),
+  /** A user turn that was a Summarize request rather than a question (so Regenerate summarizes again). */
+  kind: z.enum(['ask', 'summarize']).optional(),
   createdAt: z.string(),
 });
 

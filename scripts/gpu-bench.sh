@@ -7,16 +7,17 @@ cd "$(dirname "$0")/.."
 usage() {
   cat <<'USAGE'
 scripts/gpu-bench.sh [--budget-s S] [--providers cuda,webgpu] [--models NAME,…] [--tokens N,…] [--dry-run]
-  For each context length, model and provider (shortest contexts first): `longread bench` times prefill and decode,
+  For each model, context length and provider (in that order): `longread bench` times prefill and decode,
   `longread bench-read` times the app's read (prefill with query capture), compaction to 0.2 and re-compaction to 0.1.
   Prints one JSON line per run: {model, provider, tokens, status, prefillTokensPerSec, decodeMsPerToken,
   readAndCompactMs, compactMs, recompactMs, peakRssBytes, bench, benchRead}. Runs stop when the time budget
-  (default 480 s, preparation included) is spent; the rest are printed with status "skipped".
+  (default 480 s) is spent; the rest are printed with status "skipped". The budget includes building each synthetic
+  checkpoint and its 4-bit conversion, cached in $LONGREAD_CACHE: minutes for Qwen3-4B on a fresh machine, none after.
   --models    names of folders in ../shared/models/configs (default Qwen--Qwen2.5-1.5B-Instruct,Qwen--Qwen3-4B)
   --tokens    context lengths (default 8192,32000: 32k within Qwen2.5's 32768 positions)
   --dry-run   prints the planned runs and their commands; needs no GPU.
   Needs an NVIDIA GPU (nvidia-smi), the CUDA provider (scripts/install-cuda-provider.sh) for cuda and the NVIDIA
-  Vulkan driver for webgpu. Synthetic checkpoints and conversions go to $LONGREAD_CACHE (default ~/.cache/longread).
+  Vulkan driver for webgpu. $LONGREAD_CACHE defaults to ~/.cache/longread.
   NVIDIA_SMI and NVIDIA_VULKAN_ICD replace nvidia-smi and the NVIDIA Vulkan driver's manifest (to test this script).
   Exit status: 0 every run done, 1 a run failed, timed out or was skipped, 2 bad arguments, 3 this machine cannot run it.
 USAGE
@@ -94,7 +95,7 @@ json_line() {
 }
 
 if [ "$dry_run" = 1 ]; then
-  for n in "${token_list[@]}"; do for m in "${model_list[@]}"; do for p in "${provider_list[@]}"; do
+  for m in "${model_list[@]}"; do for n in "${token_list[@]}"; do for p in "${provider_list[@]}"; do
     json_line dryRun true model "synthetic:$m" provider "$p" tokens "$n" \
       bench "longread $(bench_args "$m" "$p" "$n")" benchRead "longread $(bench_read_args "$m" "$p" "$n")"
   done; done; done
@@ -135,15 +136,18 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 remaining() { echo $((budget_s - SECONDS)); }
 
-# Builds each synthetic checkpoint and its conversion once (cached), outside the timed runs but within the budget.
-for m in "${model_list[@]}"; do
+# Builds a synthetic checkpoint and its conversion (cached for the next run) before the model's first timed run.
+prepare() { # model
+  local left t0=$SECONDS
   left=$(remaining)
-  [ "$left" -gt 0 ] || break
-  echo "preparing synthetic:$m (random weights and conversion, cached for next time)…" >&2
-  if ! timeout --kill-after=10 "$left" "${longread[@]}" bench --model "synthetic:$m" --context 16 --decode-tokens 1 --device cpu --json >/dev/null 2>"$scratch/prepare.log"; then
-    echo "preparing synthetic:$m failed or ran out of time: $(tail -1 "$scratch/prepare.log")" >&2
+  [ "$left" -gt 5 ] || return 0
+  echo "preparing synthetic:$1: random weights and their conversion (cached in ${LONGREAD_CACHE:-~/.cache/longread})…" >&2
+  if timeout --kill-after=10 "$left" "${longread[@]}" bench --model "synthetic:$1" --context 16 --decode-tokens 1 --device cpu --json >/dev/null 2>"$scratch/prepare.log"; then
+    echo "prepared synthetic:$1 in $((SECONDS - t0)) s" >&2
+  else
+    echo "preparing synthetic:$1 failed or ran out of time after $((SECONDS - t0)) s: $(tail -1 "$scratch/prepare.log")" >&2
   fi
-done
+}
 
 # Runs one longread command within what is left of the budget; its JSON goes to $scratch/out.json.
 run_timed() { # provider, then the command's arguments
@@ -157,32 +161,40 @@ run_timed() { # provider, then the command's arguments
   env "${env[@]}" timeout --kill-after=10 "$left" "${longread[@]}" "$@" >"$scratch/out.json" 2>"$scratch/err.log"
 }
 
-for n in "${token_list[@]}"; do for m in "${model_list[@]}"; do for p in "${provider_list[@]}"; do
-  meta=(model "synthetic:$m" provider "$p" tokens "$n")
+# One run: bench, then bench-read, as one JSON line.
+run_one() { # model provider tokens
+  local meta=(model "synthetic:$1" provider "$2" tokens "$3") start=$SECONDS code=0 bench args
   if [ "$(remaining)" -le 5 ]; then
     json_line "${meta[@]}" status skipped reason "the time budget of ${budget_s} s was spent"
-    status=1
-    continue
+    return 1
   fi
-  echo "run: synthetic:$m on $p at $n tokens ($(remaining) s left)" >&2
-  start=$SECONDS
-  code=0
-  read -r -a args <<<"$(bench_args "$m" "$p" "$n")"
-  run_timed "$p" "${args[@]}" || code=$?
+  echo "run: synthetic:$1 on $2 at $3 tokens ($(remaining) s left)" >&2
+  read -r -a args <<<"$(bench_args "$1" "$2" "$3")"
+  run_timed "$2" "${args[@]}" || code=$?
   if [ "$code" = 0 ]; then
     bench=$(cat "$scratch/out.json")
-    read -r -a args <<<"$(bench_read_args "$m" "$p" "$n")"
-    run_timed "$p" "${args[@]}" || code=$?
+    read -r -a args <<<"$(bench_read_args "$1" "$2" "$3")"
+    run_timed "$2" "${args[@]}" || code=$?
   fi
   if [ "$code" = 0 ]; then
     json_line "${meta[@]}" status ok wallS $((SECONDS - start)) bench "$bench" benchRead "$(cat "$scratch/out.json")"
+    return 0
   elif [ "$code" = 124 ] || [ "$code" = 137 ]; then
     json_line "${meta[@]}" status timeout wallS $((SECONDS - start)) reason "stopped at the end of the ${budget_s} s budget"
-    status=1
   else
+    local why
     why=$(tail -1 "$scratch/err.log" 2>/dev/null || true)
     json_line "${meta[@]}" status failed wallS $((SECONDS - start)) reason "${why:-exit status $code}"
-    status=1
   fi
-done; done; done
+  return 1
+}
+
+# Model by model, so that a budget spent early (a fresh machine converts Qwen3-4B for minutes) still leaves the first
+# model's numbers complete.
+for m in "${model_list[@]}"; do
+  prepare "$m"
+  for n in "${token_list[@]}"; do for p in "${provider_list[@]}"; do
+    run_one "$m" "$p" "$n" || status=1
+  done; done
+done
 exit "$status"

@@ -236,7 +236,7 @@ export class DocumentHandlers {
       if (outcome.tokens > 1) this.decodeMsPerToken = outcome.decodeMs / (outcome.tokens - 1);
       const now = new Date().toISOString();
       entry.conversation.turns.push(
-        { role: 'user', text: question ?? 'Summarize the document.', createdAt: now },
+        { role: 'user', text: question ?? 'Summarize the document.', kind: question === null ? 'summarize' : 'ask', createdAt: now },
         { role: 'assistant', text: outcome.text, sources: outcome.sources.map((ss) => ss.map(({ start, end, label, weight }) => ({ start, end, weight, ...(label !== null ? { label } : {}) }))), createdAt: now },
       );
       entry.conversation.updatedAt = now;
@@ -336,7 +336,10 @@ export class DocumentHandlers {
       weight: p.weight,
       text: text ? text.slice(p.start, Math.min(p.end, p.start + 240)) : '',
     });
-    return { ...c, turns: c.turns.map((t) => ({ role: t.role, text: t.text, createdAt: t.createdAt, ...(t.sources ? { sources: t.sources.map((ss) => ss.map(source)) } : {}) })) };
+    return {
+      ...c,
+      turns: c.turns.map((t) => ({ role: t.role, text: t.text, createdAt: t.createdAt, ...(t.kind ? { kind: t.kind } : {}), ...(t.sources ? { sources: t.sources.map((ss) => ss.map(source)) } : {}) })),
+    };
   }
 
   private textOfLibraryDocument(libraryId: string): string | null {

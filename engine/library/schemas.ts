@@ -50,6 +50,8 @@ const conversationTurnSchema = z.object({
   role: z.enum(['user', 'assistant']),
   text: z.string(),
   sources: z.array(z.array(sourceSpanSchema)).optional(),
+  /** A user turn that was a Summarize request rather than a question. */
+  kind: z.enum(['ask', 'summarize']).optional(),
   createdAt: timestamp,
 });
 

@@ -34,6 +34,8 @@ export interface ConversationTurn {
   role: 'user' | 'assistant';
   text: string;
   sources?: SourceSpan[][];
+  /** A user turn that was a Summarize request rather than a question. */
+  kind?: 'ask' | 'summarize';
   createdAt: string;
 }
 

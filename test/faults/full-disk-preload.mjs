@@ -2,6 +2,7 @@
 // every synchronous write under LONGREAD_DATA fails with ENOSPC, as it would on a full disk.
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
+import process from 'node:process';
 
 const marker = process.env.LONGREAD_TEST_FULL_DISK_MARKER;
 const dataDir = process.env.LONGREAD_DATA;

@@ -65,15 +65,23 @@ describe('scripts/gpu-bench.sh arguments and plan', () => {
     expect(r.stderr).toContain('scripts/gpu-bench.sh [--budget-s S]');
   });
 
-  it('plans CUDA and WebGPU for Qwen2.5-1.5B and Qwen3-4B at 8k and 32k, shortest contexts first, with --dry-run', async () => {
+  it('plans CUDA and WebGPU for Qwen2.5-1.5B and Qwen3-4B at 8k and 32k, model by model, with --dry-run', async () => {
     const r = await gpuBench(['--dry-run']);
     expect(r.code).toBe(0);
     const runs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { model: string; provider: string; tokens: number; bench: string; benchRead: string });
     expect(runs).toHaveLength(8);
-    expect(runs.map((x) => x.tokens)).toEqual([8192, 8192, 8192, 8192, 32000, 32000, 32000, 32000]);
-    expect(new Set(runs.map((x) => `${x.model} ${x.provider}`))).toEqual(
-      new Set(['synthetic:Qwen--Qwen2.5-1.5B-Instruct cuda', 'synthetic:Qwen--Qwen2.5-1.5B-Instruct webgpu', 'synthetic:Qwen--Qwen3-4B cuda', 'synthetic:Qwen--Qwen3-4B webgpu']),
-    );
+    const qwen25 = 'synthetic:Qwen--Qwen2.5-1.5B-Instruct';
+    const qwen3 = 'synthetic:Qwen--Qwen3-4B';
+    expect(runs.map((x) => `${x.model} ${x.tokens} ${x.provider}`)).toEqual([
+      `${qwen25} 8192 cuda`,
+      `${qwen25} 8192 webgpu`,
+      `${qwen25} 32000 cuda`,
+      `${qwen25} 32000 webgpu`,
+      `${qwen3} 8192 cuda`,
+      `${qwen3} 8192 webgpu`,
+      `${qwen3} 32000 cuda`,
+      `${qwen3} 32000 webgpu`,
+    ]);
     for (const x of runs) {
       expect(x.bench).toBe(`longread bench --model ${x.model} --context ${x.tokens} --decode-tokens 16 --chunk 512 --device ${x.provider} --json`);
       expect(x.benchRead).toBe(`longread bench-read --model ${x.model} --tokens ${x.tokens} --ratio 0.2 --recompact 0.1 --device ${x.provider} --json`);
@@ -149,6 +157,17 @@ describe.skipIf(!webgpuTestsRun('the gpu-bench.sh run on software Vulkan'))('scr
       expect(line.bench).toMatchObject({ executionProvider: 'webgpu', contextTokens: [64, 128][i] });
       expect(line.benchRead).toMatchObject({ executionProvider: 'webgpu', tokens: [64, 128][i] });
     }
+  });
+
+  it('prints a failed run as a JSON line with the reason, and goes on', async () => {
+    const r = await gpuBench(['--providers', 'webgpu', '--models', 'tiny-qwen3', '--tokens', '2000,64', '--budget-s', '100'], env());
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l.tokens, l.status])).toEqual([
+      [2000, 'failed'],
+      [64, 'ok'],
+    ]);
+    expect(lines[0].reason).toMatch(/512/);
   });
 
   it('stops at the end of its time budget and prints the runs left as skipped', async () => {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Answer, Source } from '../../common/contract.js';
-import { ask, regenerate, stop, summarize } from '../../renderer/state/actions/chat.js';
+import { ask, regenerate, showConversation, stop, summarize } from '../../renderer/state/actions/chat.js';
 import { openFile, readDocument } from '../../renderer/state/actions/document.js';
 import { start } from '../../renderer/state/actions/startup.js';
 import { read } from '../../renderer/state/store.js';
@@ -89,6 +89,24 @@ describe('the chat slice', () => {
     expect(host.named('ask').map((p) => p.question)).toEqual(['Why?', 'Why?']);
     expect(messages()).toHaveLength(2);
     expect(read('chat').byId[id].text).toBe('Second.');
+  });
+
+  it('regenerates a summary from a reopened conversation as a summary, not as a question', async () => {
+    await readADocument();
+    showConversation('conv1', [
+      { role: 'user', text: 'Summarize the document.', kind: 'summarize' },
+      { role: 'assistant', text: 'Old summary.' },
+      { role: 'user', text: 'Why?', kind: 'ask' },
+      { role: 'assistant', text: 'Because.' },
+    ]);
+    const [, summaryId, , answerId] = read('chat').order;
+    host.on('summarize', (p) => ok(answer(p.operationId, 'New summary.')));
+    host.on('ask', (p) => ok(answer(p.operationId, 'Again.')));
+    await regenerate(summaryId);
+    await regenerate(answerId);
+    expect(host.named('summarize')).toHaveLength(1);
+    expect(host.named('ask').map((p) => p.question)).toEqual(['Why?']);
+    expect(read('chat').byId[summaryId].text).toBe('New summary.');
   });
 
   it('summarizes the document into the same conversation', async () => {

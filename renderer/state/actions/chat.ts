@@ -124,11 +124,13 @@ function historyBefore(messageId: string): ChatTurn[] {
 }
 
 /** A saved conversation as chat messages (library reopen). */
-export function showConversation(conversationId: string | null, turns: { role: 'user' | 'assistant'; text: string; sources?: ChatMessage['sources'] }[]): void {
+export function showConversation(conversationId: string | null, turns: { role: 'user' | 'assistant'; text: string; kind?: 'ask' | 'summarize'; sources?: ChatMessage['sources'] }[]): void {
   const messages: ChatMessage[] = [];
-  for (const turn of turns) {
+  for (const [i, turn] of turns.entries()) {
     const previous = messages[messages.length - 1];
-    const prompt: Prompt | null = turn.role === 'assistant' && previous?.role === 'user' ? { kind: 'ask', question: previous.text } : null;
+    const asked = turns[i - 1];
+    const prompt: Prompt | null =
+      turn.role === 'assistant' && previous?.role === 'user' ? (asked?.kind === 'summarize' ? { kind: 'summarize' } : { kind: 'ask', question: previous.text }) : null;
     messages.push(message(turn.role, turn.text, { sources: turn.sources ?? [], prompt }));
   }
   update('chat', { ...emptyConversation(), conversationId, order: messages.map((m) => m.id), byId: Object.fromEntries(messages.map((m) => [m.id, m])) });
