@@ -52,3 +52,15 @@ export async function runDocumentPath(model: LoadedModel, text: string, o: Docum
 function keptPositions(cache: KvCache): number[][] {
   return cache.layers.flatMap((layer) => Array.from({ length: layer.kvHeads }, (_, h) => Array.from(layer.readRun(h, 0, layer.used[h]).sources)));
 }
+
+/** Share of the positions kept by `a` that `b` kept too, over every (layer, KV head). */
+export function keptAgreement(a: number[][], b: number[][]): number {
+  let same = 0;
+  let total = 0;
+  a.forEach((positions, i) => {
+    const other = new Set(b[i]);
+    same += positions.filter((p) => other.has(p)).length;
+    total += positions.length;
+  });
+  return total ? same / total : 1;
+}
