@@ -251,6 +251,8 @@ export const engineStatusSchema = z.strictObject({
   rssBytes: count,
   /** Decode speed on the current cache (last generation), ms per token. */
   decodeMsPerToken: z.number().nullable(),
+  /** Things a person should know about the library (a damaged file moved aside, settings reset). */
+  notices: z.array(z.string()),
 });
 
 // ---------------------------------------------------------------------------------------------------------------

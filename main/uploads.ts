@@ -24,9 +24,14 @@ export function safeFileName(name: string): string {
  */
 export class UploadStore {
   readonly dir: string;
+  /** In arrival order: the oldest are removed once more than `keep` are held. */
   private readonly files = new Map<string, { path: string; name: string }>();
 
-  constructor(readonly maxBytes = DEFAULT_MAX_UPLOAD_BYTES) {
+  constructor(
+    readonly maxBytes = DEFAULT_MAX_UPLOAD_BYTES,
+    /** Uploads kept for re-opening (e.g. with another page range); a document once read lives in the library. */
+    private readonly keep = 4,
+  ) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'longread-uploads-'));
   }
 
@@ -66,10 +71,19 @@ export class UploadStore {
       out.on('finish', () => {
         if (failed) return;
         this.files.set(uploadId, { path: file, name: safeFileName(name) });
+        this.evictOldest();
         resolve({ ok: true, uploadId });
       });
       req.pipe(out);
     });
+  }
+
+  private evictOldest(): void {
+    for (const [id, f] of this.files) {
+      if (this.files.size <= this.keep) break;
+      this.files.delete(id);
+      fs.rmSync(path.dirname(f.path), { recursive: true, force: true });
+    }
   }
 
   close(): void {

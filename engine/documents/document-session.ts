@@ -95,7 +95,8 @@ export function documentInfo(
   const tokens = prompt.documentIds.length;
   const perToken = kvBytesPerToken(model.spec);
   const maxTokens = maxDocumentTokens(model, prompt);
-  const charsPerToken = tokens ? doc.text.length / tokens : 4;
+  // The characters the fitting tokens cover, from the token offsets (an average would overestimate).
+  const maxChars = tokens <= maxTokens ? doc.text.length : maxTokens > 0 ? opened.charOffsets[2 * (maxTokens - 1) + 1] : 0;
   // Reading = the document plus its repeat pass; compaction adds about a sixth (measured on the demo and Qwen shapes).
   const readSeconds = opts.prefillTokensPerSec > 0 ? (2.2 * tokens) / opts.prefillTokensPerSec : 0;
   return {
@@ -117,7 +118,7 @@ export function documentInfo(
     },
     fits: tokens <= maxTokens,
     maxTokens,
-    maxChars: Math.floor(maxTokens * charsPerToken),
+    maxChars,
     libraryId: opts.libraryId,
     state: opts.state,
   };

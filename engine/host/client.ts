@@ -3,6 +3,8 @@ import type { EngineChannel, EngineLauncher } from './channels.js';
 
 /** How long a cancelled operation may take to stop before the engine process is killed and restarted. */
 export const DEFAULT_CANCEL_GRACE_MS = 4000;
+/** How long a new engine process may take to say it is ready before it is killed (and started again). */
+export const ENGINE_START_TIMEOUT_MS = 60_000;
 
 interface Pending {
   resolve: (reply: AnyReply) => void;
@@ -23,6 +25,9 @@ export interface EngineClientOptions {
  */
 export class EngineClient {
   private channel: EngineChannel | null = null;
+  /** Messages for an engine that has not said `ready` yet; null once it has. */
+  private unsent: EngineEnvelope[] | null = null;
+  private startTimer: NodeJS.Timeout | null = null;
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<(event: EngineEvent) => void>();
   private nextId = 1;
@@ -55,11 +60,27 @@ export class EngineClient {
     channel.onMessage((m) => this.onMessage(m));
     channel.onExit((reason) => this.onExit(channel, reason));
     this.channel = channel;
+    this.unsent = [];
+    this.startTimer = setTimeout(() => {
+      if (this.channel === channel && this.unsent !== null) channel.kill();
+    }, ENGINE_START_TIMEOUT_MS);
     return channel;
   }
 
+  /** Sends now, or as soon as the engine says it is ready. */
+  private post(message: EngineEnvelope): void {
+    const channel = this.ensureChannel();
+    if (this.unsent) this.unsent.push(message);
+    else channel.post(message);
+  }
+
   private onMessage(m: EngineEnvelope): void {
-    if (m.kind === 'event') this.emit(m.event as EngineEvent);
+    if (m.kind === 'ready') {
+      const queued = this.unsent ?? [];
+      this.unsent = null;
+      if (this.startTimer) clearTimeout(this.startTimer);
+      for (const q of queued) this.channel?.post(q);
+    } else if (m.kind === 'event') this.emit(m.event as EngineEvent);
     else if (m.kind === 'reply') {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -72,6 +93,8 @@ export class EngineClient {
   private onExit(channel: EngineChannel, reason: string): void {
     if (this.channel !== channel) return;
     this.channel = null;
+    this.unsent = null;
+    if (this.startTimer) clearTimeout(this.startTimer);
     for (const t of this.watchdogs.values()) clearTimeout(t);
     this.watchdogs.clear();
     const failed = [...this.pending.values()];
@@ -106,11 +129,10 @@ export class EngineClient {
     if (this.closing) return Promise.resolve(fail('CANCELLED', 'The engine was closed') as Reply<N>);
     if (name === 'status' && this.lastStatus) return Promise.resolve({ ok: true, value: this.lastStatus } as Reply<N>);
     if (name === 'cancel') this.armWatchdog((payload as RequestPayload<'cancel'>).operationId);
-    const channel = this.ensureChannel();
     const id = this.nextId++;
     const operationId = typeof payload === 'object' && payload !== null && 'operationId' in payload ? String(payload.operationId) : undefined;
     const done = new Promise<AnyReply>((resolve) => this.pending.set(id, { resolve, name, operationId: name === 'cancel' ? undefined : operationId }));
-    channel.post({ kind: 'request', id, name, payload });
+    this.post({ kind: 'request', id, name, payload });
     return done.then((reply) => {
       if (name === 'loadModel' && reply.ok) this.lastLoad = { ...(payload as RequestPayload<'loadModel'>) };
       return reply as Reply<N>;
@@ -141,14 +163,13 @@ export class EngineClient {
 
   /** Test hooks (the engine honours them only with LONGREAD_TEST_HOOKS=1). */
   crashForTest(): void {
-    this.ensureChannel().post({ kind: 'request', id: this.nextId++, name: '__crash', payload: {} });
+    this.post({ kind: 'request', id: this.nextId++, name: '__crash', payload: {} });
   }
 
   hangForTest(operationId: string): Promise<AnyReply> {
-    const channel = this.ensureChannel();
     const id = this.nextId++;
     const done = new Promise<AnyReply>((resolve) => this.pending.set(id, { resolve, name: '__hang', operationId }));
-    channel.post({ kind: 'request', id, name: '__hang', payload: {} });
+    this.post({ kind: 'request', id, name: '__hang', payload: {} });
     return done;
   }
 

@@ -198,6 +198,7 @@ export class EngineService {
       kvBudgetBytes: this.library.getSettings().kvBudgetBytes,
       rssBytes: process.memoryUsage().rss,
       decodeMsPerToken: this.documents.decodeMsPerToken ?? this.plainChat.decodeMsPerToken,
+      notices: this.library.listProblems(),
     };
   }
 

@@ -17,6 +17,7 @@ export function applyEvent(event: EngineEvent): void {
       break;
     case 'status':
       update('engine', { status: event.status });
+      showNewNotices(event.status.notices);
       break;
     case 'crash':
       update('session', { notice: { kind: 'crash', message: `The engine stopped unexpectedly: ${event.message}` } });
@@ -44,6 +45,16 @@ export function applyEvent(event: EngineEvent): void {
       void openPath(event.path);
       break;
   }
+}
+
+/** Notes about the library (a damaged file moved aside, settings reset) are shown once each. */
+const shownNotices = new Set<string>();
+
+function showNewNotices(notices: readonly string[]): void {
+  const fresh = notices.filter((n) => !shownNotices.has(n));
+  if (!fresh.length) return;
+  for (const n of fresh) shownNotices.add(n);
+  update('session', { notice: { kind: 'error', message: `Longread repaired its library: ${fresh.join(' ')}` } });
 }
 
 /** The engine's process is gone, and with it every open document and running operation. */

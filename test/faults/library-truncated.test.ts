@@ -59,10 +59,8 @@ describe.skipIf(process.platform !== 'linux')('the library file truncated', () =
       expect(serve.eventsSince(startEvents).filter((e) => e.type === 'crash')).toEqual([]);
     });
 
-    // KNOWN BUG (reported): the engine notes the damaged file (Library.listProblems) but no request, reply or event
-    // carries the note, so the browser and the desktop app reset the settings without a word. Remove `.fails` once
-    // the notes reach the UI (e.g. a `problems` list in `status`, or a `notice` event at start).
-    it.fails('tells the person that library.json was damaged and the settings were reset', async () => {
+    // The engine's notes about damaged files reach the UI in every status (`notices`).
+    it('tells the person that library.json was damaged and the settings were reset', async () => {
       const said = JSON.stringify([serve.eventsSince(0), await serve.value('status', {}), await serve.value('getSettings', {}), await serve.value('libraryList', {})]);
       expect(said).toMatch(/library\.json[^"]*damaged/);
     });

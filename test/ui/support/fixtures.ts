@@ -105,5 +105,5 @@ export function retention(layer?: number, head?: number, allHeads = false): Rete
 }
 
 export function status(change: Partial<EngineStatus> = {}): EngineStatus {
-  return { model: null, busy: null, documentId: null, cache: null, kvBudgetBytes: 512 * 2 ** 20, rssBytes: 200 * 2 ** 20, decodeMsPerToken: null, ...change };
+  return { model: null, busy: null, documentId: null, cache: null, kvBudgetBytes: 512 * 2 ** 20, rssBytes: 200 * 2 ** 20, decodeMsPerToken: null, notices: [], ...change };
 }
