@@ -95,8 +95,9 @@ export function documentInfo(
   const tokens = prompt.documentIds.length;
   const perToken = kvBytesPerToken(model.spec);
   const maxTokens = maxDocumentTokens(model, prompt);
-  // The characters the fitting tokens cover, from the token offsets (an average would overestimate).
-  const maxChars = tokens <= maxTokens ? doc.text.length : maxTokens > 0 ? opened.charOffsets[2 * (maxTokens - 1) + 1] : 0;
+  // Too long: exactly the characters the fitting tokens cover (from the token offsets). Fits: an estimate at this
+  // document's characters per token of how much longer it could be.
+  const maxChars = tokens > maxTokens ? (maxTokens > 0 ? opened.charOffsets[2 * (maxTokens - 1) + 1] : 0) : Math.floor((maxTokens * doc.text.length) / Math.max(1, tokens));
   // Reading = the document plus its repeat pass; compaction adds about a sixth (measured on the demo and Qwen shapes).
   const readSeconds = opts.prefillTokensPerSec > 0 ? (2.2 * tokens) / opts.prefillTokensPerSec : 0;
   return {
