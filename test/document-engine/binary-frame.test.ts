@@ -119,6 +119,7 @@ describe('binary frame', () => {
       headSlots: Int32Array.from([2, 1]),
       headMeanBeta: Float32Array.from([0.5, -1]),
       head: { layer: 1, head: 0, tokens: Int32Array.from([0]), beta: Float32Array.from([-1]) },
+      allHeads: { offsets: Int32Array.from([0, 2, 3]), tokens: Int32Array.from([0, 2, 0]), beta: Float32Array.from([0.5, 0.5, -1]) },
     };
     const back = retentionSchema.parse(decodeBinaryFrame(encodeBinaryFrame(retentionSchema.parse(retention))));
     expectSameArray(back.counts, retention.counts);

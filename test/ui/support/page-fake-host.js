@@ -90,7 +90,7 @@
   function status(busy) {
     return {
       model, busy: busy || null, documentId: readDone ? 'doc1' : null, cache: readDone ? cacheStats(current.ratio, generated) : null,
-      kvBudgetBytes: settings.kvBudgetBytes, rssBytes: 1400 * MIB, decodeMsPerToken: generated ? 38 : null,
+      kvBudgetBytes: settings.kvBudgetBytes, rssBytes: 1400 * MIB, decodeMsPerToken: generated ? 38 : null, notices: [],
     };
   }
 
@@ -108,7 +108,15 @@
     return { outputError: Math.round(e * 1e4) / 1e4, agreement: Math.max(0, 1 - e * 1.4) };
   }
 
-  function retention(layer, head) {
+  function keptBy(layer, head) {
+    const h = layer * KV + head;
+    const ratio = Math.min(1, current.ratio * (0.7 + (0.6 * layer) / Math.max(1, L - 1)));
+    const tokens = [];
+    for (let t = 0; t < config.tokens; t++) if (keeps(t, h, ratio)) tokens.push(t);
+    return tokens;
+  }
+
+  function retention(layer, head, allHeads) {
     const counts = new Uint16Array(config.tokens);
     const headSlots = new Int32Array(L * KV);
     const headMeanBeta = new Float32Array(L * KV);
@@ -126,13 +134,19 @@
     }
     let chosen = null;
     if (layer !== undefined && head !== undefined) {
-      const h = layer * KV + head;
-      const ratio = Math.min(1, current.ratio * (0.7 + (0.6 * layer) / Math.max(1, L - 1)));
-      const tokens = [];
-      for (let t = 0; t < config.tokens; t++) if (keeps(t, h, ratio)) tokens.push(t);
+      const tokens = keptBy(layer, head);
       chosen = { layer, head, tokens: Int32Array.from(tokens), beta: Float32Array.from(tokens, (t) => Math.log(1 + weight[t])) };
     }
-    return { documentId: 'doc1', numLayers: L, numKvHeads: KV, documentTokens: config.tokens, counts, charOffsets: offsets, headSlots, headMeanBeta, head: chosen };
+    let all = null;
+    if (allHeads) {
+      const lists = [];
+      for (let l = 0; l < L; l++) for (let k = 0; k < KV; k++) lists.push(keptBy(l, k));
+      const offsetsOut = new Int32Array(lists.length + 1);
+      lists.forEach((list, i) => (offsetsOut[i + 1] = offsetsOut[i] + list.length));
+      const flat = lists.flat();
+      all = { offsets: offsetsOut, tokens: Int32Array.from(flat), beta: Float32Array.from(flat, (t) => Math.log(1 + weight[t])) };
+    }
+    return { documentId: 'doc1', numLayers: L, numKvHeads: KV, documentTokens: config.tokens, counts, charOffsets: offsets, headSlots, headMeanBeta, head: chosen, allHeads: all };
   }
 
   async function progress(operationId, stages, ms) {
@@ -242,7 +256,7 @@
       return ok(v);
     },
     fidelityCurve: (p) => ok(p.ratios.map((r) => ({ ratio: r, ...fidelityAt(r, p.method ?? 'am') }))),
-    retention: (p) => ok(retention(p.layer, p.head)),
+    retention: (p) => ok(retention(p.layer, p.head, p.allHeads)),
     documentText: () => ok({ documentId: 'doc1', text: documentText, parts }),
     closeDocument: () => ok(null),
     ask: async (p) => answer(p.operationId, await stream(p.operationId, ANSWERS[config.answer] || ANSWERS.default, true), config.tokens + 30),
