@@ -344,7 +344,7 @@ function writeAll(fd: number, buf: Uint8Array, position: number, dir: string): v
 
 function storeError(dir: string, what: string, cause: unknown): LongreadError {
   if ((cause as NodeJS.ErrnoException | null)?.code === 'ENOSPC') {
-    return new LongreadError('CACHE_FILE', `The disk holding ${dir} is full: free some space, then read the document again.`, { cause });
+    return new LongreadError('CACHE_FILE', `Longread could not save the prepared state in ${dir}: the disk is full. Free some space, then read the document again.`, { cause });
   }
   const detail = cause instanceof Error ? `: ${cause.message}` : '';
   return new LongreadError('CACHE_FILE', `Longread ${what} ${dir}${detail}. Read the document again to rebuild it.`, { cause });
