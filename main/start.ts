@@ -22,7 +22,10 @@ function electronBinary(): string | null {
   const pathFile = path.join(pkgDir, 'path.txt');
   if (!fs.existsSync(pathFile) && !process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) {
     console.log("Fetching Electron's binary (once)…");
-    spawnSync(process.execPath, [path.join(pkgDir, 'install.js')], { stdio: 'inherit', timeout: 300_000 });
+    // Its installer prints a stack trace when the download fails; a person gets one line instead.
+    const r = spawnSync(process.execPath, [path.join(pkgDir, 'install.js')], { stdio: ['ignore', 'inherit', 'pipe'], timeout: 300_000, encoding: 'utf8' });
+    const why = (r.stderr ?? '').split('\n').find((l) => l.trim() && !l.trimStart().startsWith('at ')) ?? '';
+    if (r.status !== 0) console.log(`The download failed${why ? ` (${why.trim()})` : ''}.`);
   }
   if (!fs.existsSync(pathFile)) return null;
   const binary = path.join(pkgDir, 'dist', fs.readFileSync(pathFile, 'utf8').trim());
