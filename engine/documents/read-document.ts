@@ -13,7 +13,7 @@ import { NO_CONTROL, throwIfCancelled, type OperationControl } from '../util/ope
 import { BlockStore, BlockStoreWriter } from './block-store.js';
 import { addTally, compactStoredChunk, emptyTally, type FidelityTally } from './compact-stored.js';
 import { prepareBlock } from './prepare-blocks.js';
-import { readWithReferenceQueries } from './reference-queries.js';
+import { readWithReferenceQueries, referenceCollectors } from './reference-queries.js';
 
 export interface ReadOptions {
   method: CompactionMethod;
@@ -49,26 +49,27 @@ export interface ReadResult {
   compactMs: number;
 }
 
-/** How the document will be read, decided before any work: in one pass if its full KV fits the budget. */
+/**
+ * How the document will be read, decided before any work. It is read in pieces of `chunkSize` tokens, each followed
+ * by its repeat pass, so the pass after the last piece must still end within the model's positions. Then, if the
+ * whole document's KV (plus one piece's repeat pass) fits the budget, it is compacted once at the end ('whole');
+ * otherwise each piece is compacted as soon as it is read ('chunked').
+ */
 export function planRead(model: Pick<LoadedModel, 'spec'>, prompt: DocumentPrompt, repeatTokens: number, opts: Pick<ReadOptions, 'kvBudgetBytes' | 'ratio' | 'chunkSize'>): {
   mode: 'whole' | 'chunked';
   groups: DocumentSpan[];
   chunkSize: number;
 } {
   const { spec } = model;
-  const requested = opts.chunkSize ?? DOCUMENT_CHUNK;
   const perToken = kvBytesPerToken(spec);
   const n = prompt.documentIds.length;
   const span = prompt.span;
-  // The repeat pass appends the repeat turn and the document (or chunk) again after what is read.
-  const wholeBytes = (span.end + repeatTokens + n) * perToken;
-  const wholePositions = span.end + repeatTokens + n;
-  if (wholeBytes <= opts.kvBudgetBytes && wholePositions <= spec.maxPositions) return { mode: 'whole', groups: [span], chunkSize: requested };
-  // Each chunk's repeat pass follows everything read before it: the last one must still end within the positions.
-  const chunkSize = Math.min(requested, spec.maxPositions - span.end - repeatTokens);
+  const chunkSize = Math.min(opts.chunkSize ?? DOCUMENT_CHUNK, spec.maxPositions - span.end - repeatTokens);
   if (chunkSize < 1) {
     throw new LongreadError('CONTEXT_TOO_LONG', `This document leaves no room for its reference pass within the model's ${spec.maxPositions} positions; choose a shorter range.`);
   }
+  const wholeBytes = (span.end + repeatTokens + Math.min(n, chunkSize)) * perToken;
+  if (wholeBytes <= opts.kvBudgetBytes) return { mode: 'whole', groups: [span], chunkSize };
   const chunkBytes = (span.start + Math.ceil(opts.ratio * n) + 2 * chunkSize + repeatTokens) * perToken;
   if (chunkBytes > opts.kvBudgetBytes) {
     // One decimal, the budget rounded down and the need up, so the two never read the same.
@@ -82,10 +83,11 @@ export function planRead(model: Pick<LoadedModel, 'spec'>, prompt: DocumentPromp
 }
 
 /**
- * Reads a document into the cache and compacts it. Each read group (the whole document, or one chunk under a tight
- * budget) is prefilled capturing its own queries, followed by a "repeat the document" pass for more reference
- * queries; its blocks are prepared and written to the store, then compacted from the store in place, so the next
- * group attends to the compacted cache. The store then serves every later ratio (`compactFromStore`).
+ * Reads a document into the cache and compacts it. The document is read piece by piece, each piece prefilled
+ * capturing its own queries and followed by a "repeat the document" pass for more reference queries. Each compaction
+ * group (the whole document, or one piece under a tight budget) then has its blocks prepared and written to the
+ * store, and is compacted from the store in place, so what is read next attends to the compacted cache. The store
+ * then serves every later ratio (`compactFromStore`).
  */
 export async function readDocument(model: LoadedModel, prompt: DocumentPrompt, opts: ReadOptions, control: OperationControl = NO_CONTROL): Promise<ReadResult> {
   const { spec, decoder, tokenizer } = model;
@@ -112,22 +114,17 @@ export async function readDocument(model: LoadedModel, prompt: DocumentPrompt, o
     let blocksDone = 0;
     const blocksTotal = chunks.length * shape.numLayers * shape.numKvHeads;
     for (const group of plan.groups) {
-      const ids = prompt.documentIds.slice(group.start - span.start, group.end - span.start);
-      const { context, repeat } = await readWithReferenceQueries(
-        decoder,
-        cache,
-        shape,
-        group,
-        ids,
-        { chunkSize, cap, window: WINDOW, seed: opts.seed ?? 0, repeatPromptIds: repeatPrompt, prefillChunk: opts.prefillChunk },
-        control,
-        {
+      const collectors = referenceCollectors(shape, group, { chunkSize, cap, window: WINDOW, seed: opts.seed ?? 0 });
+      for (const piece of spanChunks(group, chunkSize)) {
+        const ids = prompt.documentIds.slice(piece.start - span.start, piece.end - span.start);
+        await readWithReferenceQueries(decoder, cache, collectors, { start: piece.start, ids, repeatPromptIds: repeatPrompt, prefillChunk: opts.prefillChunk }, control, {
           read: (done) => control.progress('read', read + done, n, 'tokens'),
-          repeat: (done, total) => control.progress('reference-queries', repeated + Math.min(ids.length, done * (ids.length / total)), n, 'tokens'),
-        },
-      );
-      read += ids.length;
-      repeated += ids.length;
+          repeat: (done, total) => control.progress('reference-queries', repeated + Math.min(ids.length, (done * ids.length) / total), n, 'tokens'),
+        });
+        read += ids.length;
+        repeated += ids.length;
+      }
+      const { context, repeat } = collectors;
 
       const tc = performance.now();
       const firstChunk = chunks.findIndex((c) => c.start === group.start);

@@ -1,6 +1,6 @@
 import { KvCache } from '../cache/kv-cache.js';
 import { prefillCapturing } from '../compaction/cache/capture.js';
-import { readWithReferenceQueries } from '../documents/reference-queries.js';
+import { readWithReferenceQueries, referenceCollectors } from '../documents/reference-queries.js';
 import type { BudgetSpec } from '../compaction/cache/budgets.js';
 import { Recompactor } from '../compaction/cache/recompactor.js';
 import { documentPrompt, repeatTurnIds, selfStudyTurnIds } from '../compaction/cache/document-prompt.js';
@@ -114,13 +114,9 @@ export async function prepareDocument(model: FidelityModel, doc: FidelityDocumen
   const common = { span, chunkSize: opts.chunkSize, cap: opts.queryCap, seed: opts.seed };
   const full = new KvCache(shape);
   await prefillCapturing(decoder, full, prompt.prefixIds, []);
-  const { lastLogits, context, repeat } = await readWithReferenceQueries(decoder, full, shape, span, part, {
-    chunkSize: opts.chunkSize,
-    cap: opts.queryCap,
-    window: opts.window,
-    seed: opts.seed,
-    repeatPromptIds: repeatTurnIds(tokenizer),
-  });
+  const collectors = referenceCollectors(shape, span, { chunkSize: opts.chunkSize, cap: opts.queryCap, window: opts.window, seed: opts.seed });
+  const lastLogits = await readWithReferenceQueries(decoder, full, collectors, { start: span.start, ids: part, repeatPromptIds: repeatTurnIds(tokenizer) });
+  const { context, repeat } = collectors;
   let selfStudy: QueryCollector | undefined;
   if (opts.selfStudyTokens) {
     selfStudy = new QueryCollector(shape, { ...common, causal: false });

@@ -50,30 +50,26 @@ describe('planRead', () => {
     expect(plan.groups).toEqual([p.span]);
   });
 
-  it('switches to chunks exactly when the one-pass KV exceeds the budget', () => {
+  it('switches to chunks exactly when the whole document plus one piece\'s repeat pass exceeds the budget', () => {
     const p = prompt(1000);
-    const wholeBytes = (PREFIX + 1000 + REPEAT + 1000) * PER_TOKEN;
-    expect(planRead(model(8192), p, REPEAT, { kvBudgetBytes: wholeBytes, ratio: 0.2 }).mode).toBe('whole');
+    // Read in pieces of 256, each followed by its repeat pass: at most prefix + document + repeat + one piece held.
+    const wholeBytes = (PREFIX + 1000 + REPEAT + 256) * PER_TOKEN;
+    expect(planRead(model(8192), p, REPEAT, { kvBudgetBytes: wholeBytes, ratio: 0.2, chunkSize: 256 }).mode).toBe('whole');
     const plan = planRead(model(8192), p, REPEAT, { kvBudgetBytes: wholeBytes - 1, ratio: 0.2, chunkSize: 256 });
     expect(plan.mode).toBe('chunked');
     expect(plan.groups).toEqual(spanChunks(p.span, 256).map(({ start, end }) => ({ start, end })));
     expect(plan.groups).toHaveLength(4);
   });
 
-  it('switches to chunks exactly when the one-pass positions exceed the model, whatever the budget', () => {
-    // prefix + n + repeat + n positions: 8190 fit 8192, 8192 fit, 8194 do not.
-    for (const [n, mode] of [
-      [4080, 'whole'],
-      [4081, 'whole'],
-      [4082, 'chunked'],
-    ] as const) {
-      expect(planRead(model(8192), prompt(n), REPEAT, { kvBudgetBytes: big, ratio: 0.2 }).mode, `n = ${n}`).toBe(mode);
+  it('reads in pieces no longer than the positions left after the document allow, whatever the budget', () => {
+    // prefix + n + repeat + piece must fit 8192 positions.
+    for (const n of [4080, 6000, 8000]) {
+      const plan = planRead(model(8192), prompt(n), REPEAT, { kvBudgetBytes: big, ratio: 0.2 });
+      expect(plan.mode, `n = ${n}`).toBe('whole');
+      expect(plan.chunkSize, `n = ${n}`).toBe(Math.min(DOCUMENT_CHUNK, 8192 - PREFIX - n - REPEAT));
     }
-    const plan = planRead(model(8192), prompt(4082), REPEAT, { kvBudgetBytes: big, ratio: 0.2 });
-    // Consecutive chunks of the default size tile the document.
-    expect(plan.groups).toEqual(
-      Array.from({ length: Math.ceil(4082 / DOCUMENT_CHUNK) }, (_, i) => ({ start: PREFIX + i * DOCUMENT_CHUNK, end: PREFIX + Math.min(4082, (i + 1) * DOCUMENT_CHUNK) })),
-    );
+    const e = errorOf(() => planRead(model(8192), prompt(8192 - PREFIX - REPEAT), REPEAT, { kvBudgetBytes: big, ratio: 0.2 }));
+    expect(isLongreadError(e, 'CONTEXT_TOO_LONG'), String(e)).toBe(true);
   });
 
   it('refuses a budget that cannot hold even one chunk with BAD_ARGUMENT naming the MiB needed, the budget and the ratio', () => {
@@ -105,11 +101,10 @@ describe('planRead', () => {
   });
 
   it('plans no pass past the model positions for a document the model accepts', () => {
-    // The longest document checkFits lets through; read chunk by chunk, each chunk's repeat pass follows everything read.
+    // The longest document checkFits lets through: each piece's repeat pass follows everything read before it.
     const spec = model(8192);
     const n = maxDocumentTokens(spec, prompt(1)) - 50;
     const plan = planRead(spec, prompt(n), REPEAT, { kvBudgetBytes: big, ratio: 0.2 });
-    expect(plan.mode).toBe('chunked');
-    for (const g of plan.groups) expect(g.end + REPEAT + (g.end - g.start), `group [${g.start}, ${g.end})`).toBeLessThanOrEqual(spec.spec.maxPositions);
+    for (const g of spanChunks(prompt(n).span, plan.chunkSize)) expect(g.end + REPEAT + (g.end - g.start), `piece [${g.start}, ${g.end})`).toBeLessThanOrEqual(spec.spec.maxPositions);
   });
 });
