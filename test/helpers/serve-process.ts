@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { decodeBinaryFrame } from '../../common/binary-frame.js';
 import { BINARY_CONTENT_TYPE } from '../../common/channels.js';
 import type { EngineEvent, Reply, RequestName, RequestPayload } from '../../common/contract.js';
+import { readEventStream } from './event-stream.js';
 
 export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/engine/cli/main.js');
 
@@ -76,27 +77,7 @@ function printedUrl(child: ChildProcess): Promise<string> {
 export function listenToEvents(served: Served): { events: EngineEvent[]; stop(): Promise<void> } {
   const controller = new AbortController();
   const events: EngineEvent[] = [];
-  const done = (async () => {
-    const res = await fetch(`${served.base}/api/events?token=${served.token}`, { signal: controller.signal });
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const data = buffer
-            .slice(0, end)
-            .split('\n')
-            .find((l) => l.startsWith('data: '));
-          buffer = buffer.slice(end + 2);
-          if (data) events.push(JSON.parse(data.slice(6)) as EngineEvent);
-        }
-      }
-    } catch (e) {
-      if (!controller.signal.aborted) throw e;
-    }
-  })();
+  const done = readEventStream(`${served.base}/api/events?token=${served.token}`, controller.signal, (e) => events.push(e));
   return {
     events,
     stop: async () => {

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { decodeBinaryFrame } from '../../common/binary-frame.js';
 import { BINARY_CONTENT_TYPE, HTTP_EVENTS_PATH, HTTP_TOKEN_QUERY, HTTP_UPLOAD_PATH } from '../../common/channels.js';
-import { engineEventSchema, replyValueSchemas, type AnyReply, type EngineEvent, type Reply, type RequestName, type RequestPayload } from '../../common/contract.js';
+import { replyValueSchemas, type AnyReply, type EngineEvent, type Reply, type RequestName, type RequestPayload } from '../../common/contract.js';
+
+import { readEventStream } from '../helpers/event-stream.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -63,30 +65,7 @@ export class ServeSession {
   private async listen(): Promise<void> {
     const controller = new AbortController();
     this.stopEvents = () => controller.abort();
-    const res = await fetch(`${this.origin}${HTTP_EVENTS_PATH}?${HTTP_TOKEN_QUERY}=${this.token}`, { signal: controller.signal });
-    void (async () => {
-      const reader = res.body!.getReader();
-      const decoder = new TextDecoder();
-      let buffer = '';
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += decoder.decode(value, { stream: true });
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const data = buffer
-              .slice(0, end)
-              .split('\n')
-              .find((l) => l.startsWith('data: '));
-            buffer = buffer.slice(end + 2);
-            if (data) this.push(engineEventSchema.parse(JSON.parse(data.slice(6))));
-          }
-        }
-      } catch {
-        // the stream was stopped
-      }
-    })();
+    void readEventStream(`${this.origin}${HTTP_EVENTS_PATH}?${HTTP_TOKEN_QUERY}=${this.token}`, controller.signal, (e) => this.push(e)).catch(() => undefined);
   }
 
   private push(event: EngineEvent): void {
