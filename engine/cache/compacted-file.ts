@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { LongreadError } from '../errors.js';
 import { MODEL_FILE_LIMITS, readRegularFile } from '../model/regular-file.js';
-import { checkCompactedHeader, type CompactedFileHeader, describeShape, sameShape } from './compacted-header.js';
+import { checkCompactedHeader, type CompactedDocumentInfo, type CompactedFileHeader, describeShape, sameShape } from './compacted-header.js';
+
+export type { CompactedDocumentInfo } from './compacted-header.js';
 import { type CacheShape, KvCache } from './kv-cache.js';
 
 /*
@@ -17,18 +19,6 @@ const MAGIC = 'LRKV';
 export const COMPACTED_FILE_VERSION = 1;
 const DIGEST_BYTES = 32;
 
-/** What a saved compacted document must be loaded with, and what it restores. */
-export interface CompactedDocumentInfo {
-  /** Config + weights fingerprint of the model (LoadedModel.fingerprint). */
-  modelFingerprint: string;
-  tokenizerFingerprint: string;
-  documentFingerprint: string;
-  /** The chat-template tokens before and after the document (kept verbatim in the cache). */
-  prefixIds: number[];
-  suffixIds: number[];
-  /** Free-form description of how it was compacted (method, ratio, ...). */
-  compaction?: Record<string, string | number>;
-}
 
 export function sha256Hex(...parts: (string | Uint8Array)[]): string {
   const h = createHash('sha256');

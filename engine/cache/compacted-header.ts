@@ -2,14 +2,21 @@ import { z } from 'zod';
 import { CONFIG_LIMITS } from '../model/config-limits.js';
 import type { CacheShape } from './kv-cache.js';
 
-/** The JSON header of an LRKV file (see compacted-file.ts). */
-export interface CompactedFileHeader {
+/** What a saved compacted document must be loaded with, and what it restores. */
+export interface CompactedDocumentInfo {
+  /** Config + weights fingerprint of the model (LoadedModel.fingerprint). */
   modelFingerprint: string;
   tokenizerFingerprint: string;
   documentFingerprint: string;
+  /** The chat-template tokens before and after the document (kept verbatim in the cache). */
   prefixIds: number[];
   suffixIds: number[];
+  /** Free-form description of how it was compacted (method, ratio, ...). */
   compaction?: Record<string, string | number>;
+}
+
+/** The JSON header of an LRKV file (see compacted-file.ts). */
+export interface CompactedFileHeader extends CompactedDocumentInfo {
   shape: CacheShape;
   logicalLength: number;
   /** Slots per KV head, [layer][head]. */

@@ -15,6 +15,7 @@ import { AttentionKernels } from '../kernels/attention-kernels.js';
 import { Library } from '../library/index.js';
 import { loadModel, type LoadedModel } from '../load-model.js';
 import { kvBytesPerToken } from '../model/spec.js';
+import type { OperationControl } from '../util/operation.js';
 import { demoModelDir } from '../util/paths.js';
 import { DocumentHandlers } from './document-handlers.js';
 import { OperationRunner } from './operations.js';
@@ -133,7 +134,7 @@ export class EngineService {
     };
   }
 
-  private async loadModel(r: ValidRequest<'loadModel'>, control: Parameters<Parameters<OperationRunner['run']>[2]>[0]): Promise<ModelInfo> {
+  private async loadModel(r: ValidRequest<'loadModel'>, control: OperationControl): Promise<ModelInfo> {
     await this.unload();
     const dir = path.resolve(r.modelDir ?? demoModelDir());
     const threads = this.library.getSettings().threads || undefined;
