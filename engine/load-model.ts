@@ -20,6 +20,8 @@ export interface LoadOptions {
   threads?: number;
   /** Spin-waiting intra-op threads (see ThreadOptions). */
   spin?: boolean;
+  /** onnxruntime profiler trace prefix (see ThreadOptions.profileFilePrefix). */
+  profileFilePrefix?: string;
   onProgress?: (p: ConvertProgress) => void;
 }
 
@@ -87,7 +89,7 @@ async function openModel(dir: string, opts: LoadOptions): Promise<LoadedModel> {
       cacheRoot: opts.cacheRoot,
       onProgress: opts.onProgress,
     });
-    const opened = await openSession(converted.modelPath, opts.device ?? 'auto', { threads: opts.threads, spin: opts.spin });
+    const opened = await openSession(converted.modelPath, opts.device ?? 'auto', { threads: opts.threads, spin: opts.spin, profileFilePrefix: opts.profileFilePrefix });
     const decoder = new Decoder(opened.session, spec);
     return {
       dir,

@@ -2,6 +2,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { LongreadError } from '../errors.js';
+import { f16BitsToF32, f32ToF16 } from '../model/dtype.js';
 import { MODEL_FILE_LIMITS, readRegularFile } from '../model/regular-file.js';
 import { checkCompactedHeader, type CompactedDocumentInfo, type CompactedFileHeader, describeShape, sameShape } from './compacted-header.js';
 
@@ -11,12 +12,14 @@ import { type CacheShape, KvCache } from './kv-cache.js';
 /*
  * A compacted document on disk:
  *   "LRKV" | u32 version | u32 header length | header JSON (utf-8) | payload | sha256 of everything before it.
- * The payload holds, per layer and KV head, only the occupied slots: keys, values (float32, used×headDim each),
- * bias (float32) and sources (int32), little-endian.
+ * The payload holds, per layer and KV head, only the occupied slots: keys, values (used×headDim each: fp16 from
+ * version 2, float32 in version 1), bias (float32) and sources (int32), little-endian. Version 1 files still load
+ * (their K/V rounded to fp16, as the cache holds them).
  */
 
 const MAGIC = 'LRKV';
-export const COMPACTED_FILE_VERSION = 1;
+export const COMPACTED_FILE_VERSION = 2;
+const READABLE_VERSIONS = [1, COMPACTED_FILE_VERSION];
 const DIGEST_BYTES = 32;
 
 
@@ -43,7 +46,7 @@ export function encodeCompactedDocument(cache: KvCache, info: CompactedDocumentI
   const parts: Buffer[] = [Buffer.from(MAGIC, 'ascii'), u32(COMPACTED_FILE_VERSION), u32(headerBytes.length), headerBytes];
   for (const layer of cache.layers) {
     for (let h = 0; h < numKvHeads; h++) {
-      const run = layer.readRun(h, 0, layer.used[h]);
+      const run = layer.readStoredRun(h, 0, layer.used[h]);
       for (const arr of [run.keys, run.values, run.bias, run.sources]) parts.push(Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength));
     }
   }
@@ -75,8 +78,8 @@ export function decodeCompactedDocument(data: Uint8Array, expected: ExpectedIden
   const body = buf.subarray(0, buf.length - DIGEST_BYTES);
   if (!createHash('sha256').update(body).digest().equals(buf.subarray(buf.length - DIGEST_BYTES))) corrupt('checksum mismatch');
   const version = buf.readUInt32LE(4);
-  if (version !== COMPACTED_FILE_VERSION) {
-    throw new LongreadError('CACHE_FILE', `This compacted document file has format version ${version}; this Longread reads version ${COMPACTED_FILE_VERSION}.`);
+  if (!READABLE_VERSIONS.includes(version)) {
+    throw new LongreadError('CACHE_FILE', `This compacted document file has format version ${version}; this Longread reads versions ${READABLE_VERSIONS.join(' and ')}.`);
   }
   const headerLength = buf.readUInt32LE(8);
   if (12 + headerLength > body.length) corrupt('header longer than the file');
@@ -86,7 +89,7 @@ export function decodeCompactedDocument(data: Uint8Array, expected: ExpectedIden
   } catch {
     corrupt('unreadable header');
   }
-  const header = checkCompactedHeader(json, body.length - 12 - headerLength);
+  const header = checkCompactedHeader(json, body.length - 12 - headerLength, version);
   if (typeof header === 'string') corrupt(header);
   if (header.modelFingerprint !== expected.modelFingerprint) {
     throw new LongreadError(
@@ -101,18 +104,18 @@ export function decodeCompactedDocument(data: Uint8Array, expected: ExpectedIden
   if (expected.shape && !sameShape(header.shape, expected.shape)) {
     corrupt(`it holds a cache of ${describeShape(header.shape)}, the loaded model has ${describeShape(expected.shape)}`);
   }
-  const cache = restoreCache(header, body.subarray(12 + headerLength));
+  const cache = restoreCache(header, body.subarray(12 + headerLength), version);
   const { modelFingerprint, tokenizerFingerprint, documentFingerprint, prefixIds, suffixIds, compaction } = header;
   return { cache, info: { modelFingerprint, tokenizerFingerprint, documentFingerprint, prefixIds, suffixIds, compaction } };
 }
 
-/** Fills a cache from a payload whose size checkCompactedHeader has already matched to the header. */
-function restoreCache(header: CompactedFileHeader, payload: Buffer): KvCache {
+/** Fills a cache from a payload whose size checkCompactedHeader has already matched to the header and version. */
+function restoreCache(header: CompactedFileHeader, payload: Buffer, version: number): KvCache {
   const { numLayers, numKvHeads, headDim: d } = header.shape;
   const cache = new KvCache({ numLayers, numKvHeads, headDim: d });
   let at = 0;
   // Copies into fresh typed arrays: aligned, and independent of the file buffer (small Buffers share a pool).
-  const take = <T extends Float32Array | Int32Array>(out: T): T => {
+  const take = <T extends Float32Array | Int32Array | Uint16Array>(out: T): T => {
     new Uint8Array(out.buffer).set(payload.subarray(at, at + out.byteLength));
     at += out.byteLength;
     return out;
@@ -122,13 +125,23 @@ function restoreCache(header: CompactedFileHeader, payload: Buffer): KvCache {
     for (const v of values) if (!Number.isFinite(v)) corrupt(`the payload holds a non-finite ${what} (${v})`);
     return values;
   };
+  // K/V as the cache holds them: fp16, read as is (version 2) or rounded from float32 (version 1)
+  const f16 = (n: number, what: string) => {
+    const src = version === 1 ? f32(n, what) : null;
+    const halves = src ? f32ToF16(src) : take(new Uint16Array(n));
+    for (let i = 0; i < n; i++) {
+      if ((halves[i] & 0x7c00) !== 0x7c00) continue;
+      corrupt(src ? `the payload holds a ${what} beyond fp16's range (${src[i]})` : `the payload holds a non-finite ${what} (${f16BitsToF32(halves[i])})`);
+    }
+    return halves;
+  };
   cache.layers.forEach((layer, l) => {
     const used = header.used[l];
     layer.resize(Math.max(1, ...used));
     for (let h = 0; h < numKvHeads; h++) {
       const n = used[h];
-      const run = { keys: f32(n * d, 'key'), values: f32(n * d, 'value'), bias: f32(n, 'bias'), sources: take(new Int32Array(n)) };
-      layer.replaceRun(h, 0, 0, run);
+      const run = { keys: f16(n * d, 'key'), values: f16(n * d, 'value'), bias: f32(n, 'bias'), sources: take(new Int32Array(n)) };
+      layer.replaceStoredRun(h, 0, 0, run);
     }
   });
   cache.logicalLength = header.logicalLength;

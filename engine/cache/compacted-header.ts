@@ -23,9 +23,13 @@ export interface CompactedFileHeader extends CompactedDocumentInfo {
   used: number[][];
 }
 
-/** Bytes per occupied slot: key and value (headDim float32 each), bias (float32) and source (int32). */
-export function bytesPerSlot(headDim: number): number {
-  return (2 * headDim + 2) * 4;
+/**
+ * Bytes per occupied slot in a file of format `version`: key and value (headDim values each: float32 in version 1,
+ * fp16 from version 2), bias (float32) and source (int32).
+ */
+export function bytesPerSlot(headDim: number, version: number): number {
+  const kvElementBytes = version === 1 ? 4 : 2;
+  return 2 * headDim * kvElementBytes + 4 + 4;
 }
 
 const MAX_IDS = 1 << 20;
@@ -50,11 +54,11 @@ const headerSchema = z.object({
 });
 
 /**
- * Checks a parsed header: types and bounds, a `used` table of the header's own shape with no head holding more slots
+ * Checks a parsed header of a file of format `version`: types and bounds, a `used` table of the header's own shape with no head holding more slots
  * than the document has tokens, and a payload of exactly the size the header implies, all before anything is
  * allocated. Returns the header, or a description of the first problem.
  */
-export function checkCompactedHeader(json: unknown, payloadBytes: number): CompactedFileHeader | string {
+export function checkCompactedHeader(json: unknown, payloadBytes: number, version: number): CompactedFileHeader | string {
   const parsed = headerSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -72,7 +76,7 @@ export function checkCompactedHeader(json: unknown, payloadBytes: number): Compa
       slots += n;
     }
   }
-  const expectedBytes = slots * bytesPerSlot(headDim);
+  const expectedBytes = slots * bytesPerSlot(headDim, version);
   if (expectedBytes !== payloadBytes) return `the header implies a ${expectedBytes}-byte payload, the file holds ${payloadBytes} bytes`;
   return header;
 }

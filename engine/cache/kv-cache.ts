@@ -1,4 +1,9 @@
 import { EMPTY_SLOT_BIAS } from '../graph/io-names.js';
+import { f16ToF32, f32ToF16 } from '../model/dtype.js';
+
+/** How the cache stores keys and values: IEEE fp16 (bias and everything else fp32). */
+export const KV_DTYPE = 'fp16';
+export const KV_ELEMENT_BYTES = 2;
 
 export interface CacheShape {
   numLayers: number;
@@ -14,15 +19,30 @@ export interface SlotRun {
   sources: Int32Array; // n, source token index of each slot
 }
 
+/** A SlotRun as the cache stores it: keys and values as fp16 bits. */
+export interface StoredRun {
+  keys: Uint16Array; // n×d
+  values: Uint16Array; // n×d
+  bias: Float32Array; // n
+  sources: Int32Array; // n
+}
+
+/** Rounds a run's keys and values to fp16 (nearest, ties to even). */
+export function storedRun(run: SlotRun): StoredRun {
+  return { keys: f32ToF16(run.keys), values: f32ToF16(run.values), bias: run.bias, sources: run.sources };
+}
+
 /**
- * One layer's cache: fixed-capacity slot buffers [kvHeads, capacity, headDim] that the graph reads directly,
- * a per-slot additive bias (0 ordinary, β compacted, EMPTY_SLOT_BIAS empty) and per-slot metadata.
+ * One layer's cache: fixed-capacity slot buffers [kvHeads, capacity, headDim] of fp16 bits that the graph reads
+ * directly, a per-slot additive bias (0 ordinary, β compacted, EMPTY_SLOT_BIAS empty) and per-slot metadata.
  * Heads may hold different numbers of slots (non-uniform budgets); the buffer is as wide as the fullest head.
+ * Runs read and written through SlotRun are float32; the conversion happens here.
  */
 export class LayerSlots {
   capacity = 0;
-  keys = new Float32Array(0);
-  values = new Float32Array(0);
+  /** IEEE half bits. */
+  keys = new Uint16Array(0);
+  values = new Uint16Array(0);
   bias = new Float32Array(0);
   /** Source token index of each slot, -1 when empty. */
   sources = new Int32Array(0);
@@ -46,8 +66,8 @@ export class LayerSlots {
     const { kvHeads: KV, headDim: d } = this;
     const maxUsed = Math.max(0, ...this.used);
     if (capacity < maxUsed) throw new Error(`cannot shrink a layer to ${capacity} slots: ${maxUsed} are in use`);
-    const keys = new Float32Array(KV * capacity * d);
-    const values = new Float32Array(KV * capacity * d);
+    const keys = new Uint16Array(KV * capacity * d);
+    const values = new Uint16Array(KV * capacity * d);
     const bias = new Float32Array(KV * capacity).fill(EMPTY_SLOT_BIAS);
     const sources = new Int32Array(KV * capacity).fill(-1);
     for (let h = 0; h < KV; h++) {
@@ -60,8 +80,8 @@ export class LayerSlots {
     Object.assign(this, { capacity, keys, values, bias, sources });
   }
 
-  /** Appends S new rows per head from graph outputs laid out [kvHeads, S, headDim]. */
-  append(newKeys: Float32Array, newValues: Float32Array, S: number, firstSource: number, chunk: number): void {
+  /** Appends S new rows per head from graph outputs laid out [kvHeads, S, headDim], fp16 bits. */
+  append(newKeys: Uint16Array, newValues: Uint16Array, S: number, firstSource: number, chunk: number): void {
     const { kvHeads: KV, headDim: d } = this;
     this.reserve(Math.max(...this.used) + S, chunk);
     const cap = this.capacity;
@@ -75,8 +95,14 @@ export class LayerSlots {
     }
   }
 
-  /** Copies one head's slots [start, end) out. */
+  /** Copies one head's slots [start, end) out, K/V widened to float32. */
   readRun(head: number, start: number, end: number): SlotRun {
+    const { keys, values, bias, sources } = this.readStoredRun(head, start, end);
+    return { keys: f16ToF32(keys), values: f16ToF32(values), bias, sources };
+  }
+
+  /** Copies one head's slots [start, end) out as stored (K/V fp16 bits). */
+  readStoredRun(head: number, start: number, end: number): StoredRun {
     const { headDim: d, capacity: cap } = this;
     const a = head * cap + start;
     const b = head * cap + end;
@@ -90,17 +116,22 @@ export class LayerSlots {
 
   /**
    * Replaces one head's slots [start, end) with `run` (usually fewer slots), shifting the slots after `end` down and
-   * marking the freed tail empty.
+   * marking the freed tail empty. K/V are rounded to fp16.
    */
   replaceRun(head: number, start: number, end: number, run: SlotRun): void {
+    this.replaceStoredRun(head, start, end, storedRun(run));
+  }
+
+  /** `replaceRun` for a run already in fp16. */
+  replaceStoredRun(head: number, start: number, end: number, run: StoredRun): void {
     const { headDim: d } = this;
     const n = run.bias.length;
     const used = this.used[head];
-    const tail = this.readRun(head, end, used);
+    const tail = this.readStoredRun(head, end, used);
     const newUsed = start + n + (used - end);
     if (newUsed > this.capacity) this.resize(newUsed);
     const base = head * this.capacity;
-    const write = (r: SlotRun, at: number) => {
+    const write = (r: StoredRun, at: number) => {
       this.keys.set(r.keys, (base + at) * d);
       this.values.set(r.values, (base + at) * d);
       this.bias.set(r.bias, base + at);
@@ -174,14 +205,14 @@ export class KvCache {
     return this.layers[layer].used[head];
   }
 
-  /** Bytes of K and V actually allocated (capacity, i.e. what the graph reads). */
+  /** Bytes of K, V and bias actually allocated (capacity, i.e. what the graph reads). */
   allocatedBytes(): number {
     return this.layers.reduce((s, l) => s + (l.keys.byteLength + l.values.byteLength + l.bias.byteLength), 0);
   }
 
-  /** Bytes of K and V in occupied slots. */
+  /** Bytes of K, V and bias in occupied slots. */
   usedBytes(): number {
-    const per = this.shape.headDim * 2 * 4 + 4;
+    const per = this.shape.headDim * 2 * KV_ELEMENT_BYTES + 4;
     return this.layers.reduce((s, l) => s + l.used.reduce((a, b) => a + b, 0) * per, 0);
   }
 

@@ -3,13 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LongreadError } from '../errors.js';
-import { f16ToF32, f32ToF16 } from '../model/dtype.js';
-import { KvCache, type CacheShape } from './kv-cache.js';
+import { KV_ELEMENT_BYTES, KvCache, type CacheShape } from './kv-cache.js';
 
 /**
- * A KvCache whose occupied K/V slots live in a temporary file as fp16, while the small per-slot data (bias,
- * sources), the slots per head, each layer's capacity and the logical length stay in memory as they were.
- * `restore()` rebuilds a KvCache (K/V rounded to fp16, everything else exact).
+ * A KvCache whose occupied K/V slots live in a temporary file (fp16, as the cache holds them), while the small
+ * per-slot data (bias, sources), the slots per head, each layer's capacity and the logical length stay in memory as
+ * they were. `restore()` rebuilds the same KvCache, bit for bit.
  *
  * File layout: "LRSP", u32 version, then for each layer, each KV head: the head's `used` key rows then its value
  * rows, fp16 little-endian, headDim values per row. Nothing else: the reader knows every offset from memory and
@@ -19,8 +18,6 @@ import { KvCache, type CacheShape } from './kv-cache.js';
 const MAGIC = 'LRSP';
 const VERSION = 1;
 const HEADER_BYTES = 8;
-/** Largest finite fp16 magnitude: values beyond would come back as ±Infinity. */
-export const F16_MAX = 65504;
 
 /** Files still on disk; removed on process exit (best effort) if nobody disposed of them. */
 const live = new Set<string>();
@@ -56,10 +53,10 @@ export interface SpillOptions {
   dir?: string;
 }
 
-/** Bytes of K and V (fp32) in `cache`'s occupied slots: what spilling moves out of memory. */
+/** Bytes of K and V in `cache`'s occupied slots: what spilling moves out of memory. */
 export function occupiedKvBytes(cache: KvCache): number {
   const d = cache.shape.headDim;
-  return cache.layers.reduce((s, l) => s + l.used.reduce((a, b) => a + b, 0) * d * 2 * 4, 0);
+  return cache.layers.reduce((s, l) => s + l.used.reduce((a, b) => a + b, 0) * d * 2 * KV_ELEMENT_BYTES, 0);
 }
 
 export class SpilledCache {
@@ -80,10 +77,7 @@ export class SpilledCache {
     this.fileBytes = fileBytes;
   }
 
-  /**
-   * Writes the occupied K/V slots of `cache` to a new temporary file. Refuses (CACHE_FILE) a cache holding a finite
-   * value that fp16 cannot represent, rather than silently turning it into Infinity; the file is then not left behind.
-   */
+  /** Writes the occupied K/V slots of `cache` to a new temporary file; on failure no file is left behind. */
   static write(cache: KvCache, opts: SpillOptions = {}): SpilledCache {
     const dir = opts.dir ?? os.tmpdir();
     const file = path.join(dir, `longread-kv-${process.pid}-${randomUUID()}.f16`);
@@ -104,7 +98,7 @@ export class SpilledCache {
       header.writeUInt32LE(VERSION, 4);
       writeAll(fd, header, at);
       at += HEADER_BYTES;
-      for (const [l, layer] of cache.layers.entries()) {
+      for (const layer of cache.layers) {
         const offsets: number[] = [];
         for (let h = 0; h < layer.kvHeads; h++) {
           offsets.push(at);
@@ -112,10 +106,8 @@ export class SpilledCache {
           const n = layer.used[h] * d;
           for (const src of [layer.keys, layer.values]) {
             const rows = src.subarray(base, base + n);
-            const half = f32ToF16(rows);
-            checkRange(rows, half, l, h);
-            writeAll(fd, Buffer.from(half.buffer, half.byteOffset, half.byteLength), at);
-            at += half.byteLength;
+            writeAll(fd, new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength), at);
+            at += rows.byteLength;
           }
         }
         meta.push({ capacity: layer.capacity, used: layer.used.slice(), bias: layer.bias.slice(), sources: layer.sources.slice(), offsets });
@@ -146,8 +138,8 @@ export class SpilledCache {
   }
 
   /**
-   * Rebuilds the cache: same shape, capacities, slots per head, bias, sources and logical length; K/V read back from
-   * fp16. `skip(layer, head)` may name a slot range per head whose K/V need not be read (left zero), e.g. the slots a
+   * Rebuilds the cache: same shape, capacities, slots per head, bias, sources, K/V and logical length.
+   * `skip(layer, head)` may name a slot range per head whose K/V need not be read (left zero), e.g. the slots a
    * compaction will overwrite anyway.
    */
   restore(skip?: (layer: number, head: number) => { from: number; to: number } | undefined): KvCache {
@@ -167,7 +159,8 @@ export class SpilledCache {
       if (size !== this.fileBytes) {
         throw new LongreadError('CACHE_FILE', `the temporary KV cache file ${file} holds ${size} bytes, not the ${this.fileBytes} written: it was truncated or replaced`);
       }
-      const header = readExactly(fd, file, 0, HEADER_BYTES);
+      const header = Buffer.alloc(HEADER_BYTES);
+      readExactly(fd, file, 0, header);
       if (header.toString('latin1', 0, 4) !== MAGIC || header.readUInt32LE(4) !== VERSION) {
         throw new LongreadError('CACHE_FILE', `the temporary KV cache file ${file} is not the one Longread wrote (bad header)`);
       }
@@ -175,8 +168,8 @@ export class SpilledCache {
         const layer = cache.layers[l];
         const KV = layer.kvHeads;
         layer.capacity = m.capacity;
-        layer.keys = new Float32Array(KV * m.capacity * d);
-        layer.values = new Float32Array(KV * m.capacity * d);
+        layer.keys = new Uint16Array(KV * m.capacity * d);
+        layer.values = new Uint16Array(KV * m.capacity * d);
         layer.bias = m.bias.slice();
         layer.sources = m.sources.slice();
         layer.used.set(m.used);
@@ -186,7 +179,7 @@ export class SpilledCache {
           const from = s ? Math.max(0, Math.min(n, s.from)) : n;
           const to = s ? Math.max(from, Math.min(n, s.to)) : n;
           const keysAt = m.offsets[h];
-          const valuesAt = keysAt + n * d * 2;
+          const valuesAt = keysAt + n * d * KV_ELEMENT_BYTES;
           for (const [dst, at] of [
             [layer.keys, keysAt],
             [layer.values, valuesAt],
@@ -198,8 +191,8 @@ export class SpilledCache {
               [to, n],
             ]) {
               if (b <= a) continue;
-              const bytes = readExactly(fd, file, at + a * d * 2, (b - a) * d * 2);
-              f16ToF32(new Uint16Array(bytes.buffer, bytes.byteOffset, (b - a) * d), dst.subarray(base + a * d, base + b * d));
+              const rows = dst.subarray(base + a * d, base + b * d);
+              readExactly(fd, file, at + a * d * KV_ELEMENT_BYTES, new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength));
             }
           }
         }
@@ -225,9 +218,9 @@ function writeAll(fd: number, buf: Uint8Array, position: number): void {
   while (done < buf.byteLength) done += fs.writeSync(fd, buf, done, buf.byteLength - done, position + done);
 }
 
-function readExactly(fd: number, file: string, position: number, length: number): Buffer {
-  // a fresh, 2-byte aligned buffer so that it can be viewed as Uint16Array
-  const buf = Buffer.from(new ArrayBuffer(length));
+/** Fills `buf` from the file at `position`. */
+function readExactly(fd: number, file: string, position: number, buf: Uint8Array): void {
+  const length = buf.byteLength;
   let done = 0;
   try {
     while (done < length) {
@@ -240,14 +233,5 @@ function readExactly(fd: number, file: string, position: number, length: number)
   }
   if (done !== length) {
     throw new LongreadError('CACHE_FILE', `the temporary KV cache file ${file} ended early (${done} of ${length} bytes at offset ${position}): it was truncated`);
-  }
-  return buf;
-}
-
-function checkRange(src: Float32Array, half: Uint16Array, layer: number, head: number): void {
-  for (let i = 0; i < half.length; i++) {
-    if ((half[i] & 0x7fff) === 0x7c00 && Number.isFinite(src[i])) {
-      throw new LongreadError('CACHE_FILE', `layer ${layer} head ${head} holds ${src[i]}, beyond fp16's range (±${F16_MAX}): the cache cannot be spilled as fp16`);
-    }
   }
 }

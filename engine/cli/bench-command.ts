@@ -3,15 +3,16 @@ import { QueryCollector } from '../compaction/cache/query-collector.js';
 import { Recompactor } from '../compaction/cache/recompactor.js';
 import { DEFAULT_CHUNK_SIZE } from '../compaction/cache/span.js';
 import { instantiate, parseMethodConfig } from '../eval/method-configs.js';
-import { AttentionKernels } from '../kernels/attention-kernels.js';
 import { LongreadError } from '../errors.js';
 import { prefill } from '../generate/generate.js';
 import { argmax } from '../generate/sampler.js';
 import { mulberry32 } from '../util/random.js';
 import { WEIGHT_FORMATS } from '../graph/decoder-graph.js';
+import { KV_DTYPE } from '../cache/kv-cache.js';
 import { loadModel } from '../load-model.js';
 import { cpuThreads, describeProviders, DEVICE_CHOICES, type ProviderAttempt } from '../runtime/execution-provider.js';
 import { choiceFlag, numberFlag, parseFlags, requireString } from './args.js';
+import { compactionOps, JS_COMPACTION_HELP } from './compaction-ops.js';
 import { resolveModelDir } from './resolve-model.js';
 
 export const BENCH_USAGE = `longread bench --model DIR|synthetic:NAME --context N [--json] [--decode-tokens N] [--chunk N]
@@ -19,7 +20,8 @@ export const BENCH_USAGE = `longread bench --model DIR|synthetic:NAME --context 
                [--compact-ratio R [--method M] [--compact-chunk N] [--query-cap N] [--js-compaction]]
   Prefills N tokens (random ids, in chunks) and times decoding after them. With --compact-ratio, the prefill also
   captures the context's own queries, positions 1..N are compacted with method M (default am, context queries),
-  re-compacted to R/2 to time a ratio change, and decoding is timed again on the compacted cache.`;
+  re-compacted to R/2 to time a ratio change, and decoding is timed again on the compacted cache.
+  ${JS_COMPACTION_HELP}`;
 
 export interface BenchResult {
   model: string;
@@ -36,6 +38,9 @@ export interface BenchResult {
   decodeTokens: number;
   decodeMsPerToken: number;
   decodeMsPerTokenMin: number;
+  /** Element type of the cached keys and values. */
+  kvDtype: string;
+  /** K, V and bias bytes in occupied slots, as held in memory. */
   kvBytes: number;
   kvAllocatedBytes: number;
   peakRssBytes: number;
@@ -142,14 +147,18 @@ export async function runBench(argv: string[], log?: (m: string) => void): Promi
     if (collector && compactRatio !== undefined) {
       const recompactor = new Recompactor(cache, { span, queries: { sets: [collector], window: collector }, chunkSize: compactChunk });
       const method = instantiate(methodConfig);
-      // AM's heavy products run in onnxruntime kernels unless --js-compaction.
-      const kernels = flags['js-compaction'] ? undefined : new AttentionKernels(threads);
-      const run = (r: number) => (kernels ? recompactor.compactWithKernels(method, r, kernels) : recompactor.compact(method, r, { maxRatio: compactRatio }));
-      const first = await run(compactRatio);
+      const backend = compactionOps(flags['js-compaction'] === true, threads);
+      const run = (r: number) => recompactor.compact(method, r, { ops: backend.ops, maxRatio: compactRatio });
+      const [first, again] = await (async () => {
+        try {
+          const f = await run(compactRatio);
+          log?.(`compacted to ${compactRatio} in ${(f.result.ms + recompactor.setupMs).toFixed(0)} ms`);
+          return [f, await run(compactRatio / 2)] as const;
+        } finally {
+          await backend.close();
+        }
+      })();
       const compactionMs = first.result.ms + recompactor.setupMs;
-      log?.(`compacted to ${compactRatio} in ${compactionMs.toFixed(0)} ms`);
-      const again = await run(compactRatio / 2);
-      await kernels?.close();
       const compacted = first.cache;
       const { numLayers: L, numKvHeads: KV } = model.spec;
       const cacheSlots = compacted.layers.reduce((a, l) => a + l.used.reduce((x, y) => x + y, 0), 0) / (L * KV);
@@ -183,6 +192,7 @@ export async function runBench(argv: string[], log?: (m: string) => void): Promi
       decodeTokens,
       decodeMsPerToken: median(steps),
       decodeMsPerTokenMin: Math.min(...steps),
+      kvDtype: KV_DTYPE,
       kvBytes: cache.usedBytes(),
       kvAllocatedBytes: cache.allocatedBytes(),
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
@@ -210,7 +220,7 @@ export async function benchCommand(argv: string[], stdout: NodeJS.WritableStream
       `context              ${r.contextTokens} tokens (chunks of ${r.prefillChunk})`,
       `prefill              ${r.prefillTokensPerSec.toFixed(1)} tokens/s (${r.prefillMs.toFixed(0)} ms)`,
       `decode               ${r.decodeMsPerToken.toFixed(2)} ms/token median of ${r.decodeTokens} (min ${r.decodeMsPerTokenMin.toFixed(2)})`,
-      `KV cache             ${mb(r.kvBytes)} used, ${mb(r.kvAllocatedBytes)} allocated`,
+      `KV cache             ${mb(r.kvBytes)} used, ${mb(r.kvAllocatedBytes)} allocated (K/V ${r.kvDtype})`,
       `peak RSS             ${mb(r.peakRssBytes)}`,
       ...(r.compaction
         ? [

@@ -7,7 +7,7 @@ import { fidelityOf } from '../documents/compact-stored.js';
 import { compactionMethod } from '../documents/methods.js';
 import { compactFromStore, readDocument } from '../documents/read-document.js';
 import { prefill } from '../generate/generate.js';
-import { AttentionKernels } from '../kernels/attention-kernels.js';
+import { compactionOps } from './compaction-ops.js';
 import { loadModel } from '../load-model.js';
 import { kvBytesPerToken } from '../model/spec.js';
 import { mulberry32 } from '../util/random.js';
@@ -51,7 +51,7 @@ export async function benchReadCommand(argv: string[], stdout: NodeJS.WritableSt
       await prefill(model.decoder, new KvCache(model.newCache().shape), prompt.ids);
       result.plainPrefillMs = performance.now() - t0;
     } else {
-      const kernels = new AttentionKernels(threads);
+      const backend = compactionOps(false, threads);
       const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'longread-bench-read-'));
       try {
         let lastStage = '';
@@ -59,7 +59,7 @@ export async function benchReadCommand(argv: string[], stdout: NodeJS.WritableSt
         const read = await readDocument(
           model,
           prompt,
-          { method: compactionMethod('am'), ratio, dir: storeDir, kernels, kvBudgetBytes: budgetMiB * 2 ** 20, chunkSize },
+          { method: compactionMethod('am'), ratio, dir: storeDir, ops: backend.ops, kvBudgetBytes: budgetMiB * 2 ** 20, chunkSize },
           {
             progress: (stage, done, total) => {
               if (stage !== lastStage || done === total) log(`${stage} ${done}/${total} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
@@ -70,7 +70,7 @@ export async function benchReadCommand(argv: string[], stdout: NodeJS.WritableSt
         );
         const readTotalMs = performance.now() - t0;
         const t1 = performance.now();
-        const again = await compactFromStore(read.store, prompt.span, { method: compactionMethod('am'), ratio: recompact, kernels });
+        const again = await compactFromStore(read.store, prompt.span, { method: compactionMethod('am'), ratio: recompact, ops: backend.ops });
         Object.assign(result, {
           mode: read.mode,
           ratio,
@@ -87,7 +87,7 @@ export async function benchReadCommand(argv: string[], stdout: NodeJS.WritableSt
         });
       } finally {
         fs.rmSync(storeDir, { recursive: true, force: true });
-        await kernels.close();
+        await backend.close();
       }
     }
     result.peakRssBytes = process.resourceUsage().maxRSS * 1024;

@@ -10,17 +10,19 @@ import { WEIGHT_FORMATS } from '../graph/decoder-graph.js';
 import { loadModel } from '../load-model.js';
 import { DEVICE_CHOICES } from '../runtime/execution-provider.js';
 import { choiceFlag, numberFlag, parseFlags, requireString } from './args.js';
+import { compactionOps, JS_COMPACTION_HELP } from './compaction-ops.js';
 import { resolveModelDir } from './resolve-model.js';
 
 export const EVAL_USAGE = `longread eval fidelity --model DIR --doc FILE|FOLDER... [--methods am,am-omp,h2o,snapkv,streaming,knorm,random]
                       [--am-grid] [--ratios 0.5,0.3,0.2,0.1,0.05,0.02] [--held-out N] [--chunk N] [--query-cap N]
                       [--profile HEADS.json]
-                      [--json] [--summary-json] [--weights fp32|q8|q4] [--device cpu|...] [--seed S]
+                      [--json] [--summary-json] [--weights fp32|q8|q4] [--device cpu|...] [--seed S] [--js-compaction]
   Compacts the first part of each document per method and ratio and scores the held-out rest against the full
   cache: KL, top-1, the same over the first 16 positions, perplexity, held-out attention errors, time, KV bytes.
   A method takes options as name:key=value..., e.g. am:beta=per-head:values=fit:queries=context
   (solver bounded|clamped-ls, beta per-slot|per-head|off, values fit|copy, queries context|repeat|both|self-study).
   --am-grid adds every AM option combination. --json prints the flat rows; without it, a table of means.
+  ${JS_COMPACTION_HELP}
 longread eval summarize --rows FILE... [--markdown]
   Merges row files written by eval fidelity --json (e.g. one per document) and prints the table of means.
 longread eval sample-docs --model DIR --out FOLDER [--count N] [--tokens N] [--seed S] [--temperature T] [--top-p P]
@@ -62,6 +64,7 @@ async function fidelityCommand(argv: string[], stdout: NodeJS.WritableStream, st
     device: 'string',
     seed: 'string',
     verbose: 'boolean',
+    'js-compaction': 'boolean',
   });
   const log = flags.verbose ? (m: string) => stderr.write(`${m}\n`) : undefined;
   const docs = readDocuments((flags.doc as string[] | undefined) ?? []);
@@ -69,9 +72,11 @@ async function fidelityCommand(argv: string[], stdout: NodeJS.WritableStream, st
   if (flags['am-grid']) configs.push(...amGrid());
   const ratios = ((flags.ratios as string[] | undefined) ?? DEFAULT_RATIOS).map((r) => numberFlag({ ratio: r }, 'ratio', 0, { min: 1e-6, max: 1 }));
   const model = await openModel(flags, log);
+  const backend = compactionOps(flags['js-compaction'] === true);
   try {
     const rows = await runFidelity(model, docs, configs, {
       ratios,
+      ops: backend.ops,
       heldOut: numberFlag(flags, 'held-out', 100, { min: 1, integer: true }),
       chunkSize: numberFlag(flags, 'chunk', 4096, { min: 1, integer: true }),
       queryCap: numberFlag(flags, 'query-cap', 4096, { min: 1, integer: true }),
@@ -83,6 +88,7 @@ async function fidelityCommand(argv: string[], stdout: NodeJS.WritableStream, st
     else if (flags['summary-json']) stdout.write(`${JSON.stringify(summarize(rows))}\n`);
     else stdout.write(fidelityTable(rows));
   } finally {
+    await backend.close();
     await model.close();
   }
 }

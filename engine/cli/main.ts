@@ -5,6 +5,7 @@ import { BENCH_USAGE, benchCommand } from './bench-command.js';
 import { DOWNLOAD_USAGE, downloadCommand } from './download-command.js';
 import { EVAL_USAGE, evalCommand } from './eval-command.js';
 import { PROFILE_HEADS_USAGE, profileHeadsCommand } from './profile-heads-command.js';
+import { PROFILE_DECODE_USAGE, profileDecodeCommand } from './profile-decode-command.js';
 import { GENERATE_USAGE, generateCommand } from './generate-command.js';
 import { reportError } from './report-error.js';
 import { ASK_USAGE, askCommand, SUMMARIZE_USAGE, summarizeCommand } from './ask-command.js';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[], out: NodeJ
   download: { usage: DOWNLOAD_USAGE, run: downloadCommand },
   eval: { usage: EVAL_USAGE, run: evalCommand },
   'profile-heads': { usage: PROFILE_HEADS_USAGE, run: profileHeadsCommand },
+  'profile-decode': { usage: PROFILE_DECODE_USAGE, run: profileDecodeCommand },
 };
 
 function usage(): string {

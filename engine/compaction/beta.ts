@@ -1,4 +1,4 @@
-import { boundedLeastSquares, clampedLeastSquares, normalEquations, type Bounds } from './nnls.js';
+import { boundedLeastSquares, clampedLeastSquares, type Bounds, type LeastSquaresProblem } from './nnls.js';
 
 export type BetaSolver = 'clamped-ls' | 'bounded';
 /** 'per-slot': one β per kept slot; 'per-head': one shared scalar; 'off': no correction. */
@@ -6,7 +6,7 @@ export type BetaMode = 'per-slot' | 'per-head' | 'off';
 
 export interface BetaFitOptions {
   solver: BetaSolver;
-  mode: BetaMode;
+  mode: 'per-slot' | 'per-head';
   /** Bounds on the multiplicity w = exp(β). */
   bounds: Bounds;
   ridgeScale?: number;
@@ -14,33 +14,25 @@ export interface BetaFitOptions {
   iterations?: number;
 }
 
+/** A single multiplicity clamped into the bounds; 1 (β = 0) when the fit is undefined (no mass on the kept keys). */
+export function clampWeight(w: number, { lo, hi }: Bounds): number {
+  return Number.isFinite(w) && w > 0 ? Math.min(hi, Math.max(lo, w)) : 1;
+}
+
 /**
- * Fits the multiplicities w ≥ lo so that E_S·w ≈ M (the block's mass per query) and returns log w: the correction
- * to add to the kept slots' existing bias. `es` is n×t with the same row shift as `mass`.
+ * The β correction (log w, added to the kept slots' existing bias) from the normal equations of the mass fit
+ * min_w ‖E_S·w − M‖², w in the bounds. Per head, w is one scalar: Σ_j rhs_j / Σ_jk gram_jk = Σ_i e_i·M_i / Σ_i e_i².
  */
-export function fitBetaCorrection(
-  es: Float32Array,
-  n: number,
-  t: number,
-  mass: Float64Array,
-  opts: BetaFitOptions,
-): Float64Array {
+export function betaFromMassSystem(problem: LeastSquaresProblem, opts: BetaFitOptions): Float64Array {
+  const { t, gram, rhs } = problem;
   const beta = new Float64Array(t);
-  if (opts.mode === 'off') return beta;
   if (opts.mode === 'per-head') {
-    // 1-D least squares: min_w Σ_i (w·e_i − M_i)², with e_i the kept slots' mass.
     let num = 0;
     let den = 0;
-    for (let i = 0; i < n; i++) {
-      let e = 0;
-      for (let j = 0; j < t; j++) e += es[i * t + j];
-      num += e * mass[i];
-      den += e * e;
-    }
-    const w = den > 0 ? Math.min(opts.bounds.hi, Math.max(opts.bounds.lo, num / den)) : 1;
-    return beta.fill(Math.log(w));
+    for (let j = 0; j < t; j++) num += rhs[j];
+    for (let k = 0; k < t * t; k++) den += gram[k];
+    return beta.fill(Math.log(clampWeight(den > 0 ? num / den : NaN, opts.bounds)));
   }
-  const problem = normalEquations(es, n, t, mass);
   const w =
     opts.solver === 'bounded'
       ? boundedLeastSquares(problem, opts.bounds, { iterations: opts.iterations, ridgeScale: opts.ridgeScale })

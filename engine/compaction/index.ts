@@ -1,4 +1,6 @@
 export { isPreparable, type CompactedHead, type CompactionMethod, type CompactOptions, type HeadBlock, type PreparableMethod } from './types.js';
+export type { AttentionOps, BlockTargets, NormalEquations, ScoreInput, ShiftedExp } from './attention-ops.js';
+export { JsAttentionOps, jsAttentionOps } from './js-attention-ops.js';
 export type { BetaMode, BetaSolver } from './beta.js';
 export type { ValuesMode } from './fit.js';
 export { AttentionMatching, type AmOptions } from './methods/am.js';

@@ -1,4 +1,5 @@
 import { matmulABt, transpose } from './linalg.js';
+import type { BlockTargets } from './attention-ops.js';
 import type { HeadBlock } from './types.js';
 
 /** Queries scored against a key set: s_ij = scale·q_i·k_j + bias_j. */
@@ -72,52 +73,38 @@ export function blockInput(block: HeadBlock): AttentionInput {
   return { queries, n, keys, bias, T, d, scale };
 }
 
-/** What the original block produces for each reference query: the targets every fit aims at. */
-export interface BlockTargets {
-  rowMax: Float64Array;
-  mass: Float64Array;
-  /** n×d local outputs Y = a·V, when requested. */
-  outputs: Float32Array | null;
-  /** Per key: RMS over queries of the attention a_ij, when requested. */
-  keyRms: Float64Array | null;
-}
-
-export function blockTargets(block: HeadBlock, want: { outputs?: boolean; keyRms?: boolean } = {}): BlockTargets {
-  const { n, T, d, values } = block;
+/** The targets of a block: row maxima, masses, local outputs Y = a·V, and per key the RMS and sum of a_ij. */
+export function blockTargets(input: AttentionInput, values: Float32Array): BlockTargets {
+  const { n, T, d } = input;
   const rowMax = new Float64Array(n);
   const mass = new Float64Array(n);
-  const outputs = want.outputs ? new Float32Array(n * d) : null;
-  const sumSq = want.keyRms ? new Float64Array(T) : null;
+  const outputs = new Float32Array(n * d);
+  const sumSq = new Float64Array(T);
+  const columnSums = new Float64Array(T);
   // Y = E·V as dot products of E rows with Vᵀ rows, so the tiled A·Bᵀ kernel does the work.
-  const valuesT = outputs ? transpose(values, T, d) : null;
-  forEachAttentionChunk(blockInput(block), (c) => {
+  const valuesT = transpose(values, T, d);
+  forEachAttentionChunk(input, (c) => {
     rowMax.set(c.rowMax, c.start);
     mass.set(c.mass, c.start);
-    if (sumSq) {
-      for (let r = 0; r < c.rows; r++) {
-        const o = r * T;
-        const inv = 1 / c.mass[r];
-        for (let j = 0; j < T; j++) {
-          const a = c.E[o + j] * inv;
-          sumSq[j] += a * a;
-        }
+    for (let r = 0; r < c.rows; r++) {
+      const o = r * T;
+      const inv = 1 / c.mass[r];
+      for (let j = 0; j < T; j++) {
+        const a = c.E[o + j] * inv;
+        sumSq[j] += a * a;
+        columnSums[j] += a;
       }
     }
-    if (outputs && valuesT) {
-      const y = outputs.subarray(c.start * d, (c.start + c.rows) * d);
-      matmulABt(c.E, c.rows, valuesT, d, T, y);
-      for (let r = 0; r < c.rows; r++) {
-        const inv = 1 / c.mass[r];
-        for (let k = 0; k < d; k++) y[r * d + k] *= inv;
-      }
+    const y = outputs.subarray(c.start * d, (c.start + c.rows) * d);
+    matmulABt(c.E, c.rows, valuesT, d, T, y);
+    for (let r = 0; r < c.rows; r++) {
+      const inv = 1 / c.mass[r];
+      for (let k = 0; k < d; k++) y[r * d + k] *= inv;
     }
   });
-  let keyRms: Float64Array | null = null;
-  if (sumSq) {
-    keyRms = sumSq;
-    for (let j = 0; j < T; j++) keyRms[j] = Math.sqrt(sumSq[j] / n);
-  }
-  return { rowMax, mass, outputs, keyRms };
+  const keyRms = sumSq;
+  for (let j = 0; j < T; j++) keyRms[j] = Math.sqrt(sumSq[j] / n);
+  return { rowMax, mass, outputs, keyRms, columnSums };
 }
 
 /**
@@ -144,12 +131,12 @@ export function shiftedExp(
 }
 
 /** Full n×T matrix E with row maxima and masses (one head's worth; fine for n, T ≤ 4096). */
-export function fullExp(block: HeadBlock): { E: Float32Array; rowMax: Float64Array; mass: Float64Array } {
-  const { n, T } = block;
+export function fullExp(input: AttentionInput): { E: Float32Array; rowMax: Float64Array; mass: Float64Array } {
+  const { n, T } = input;
   const E = new Float32Array(n * T);
   const rowMax = new Float64Array(n);
   const mass = new Float64Array(n);
-  forEachAttentionChunk(blockInput(block), (c) => {
+  forEachAttentionChunk(input, (c) => {
     E.set(c.E, c.start * T);
     rowMax.set(c.rowMax, c.start);
     mass.set(c.mass, c.start);

@@ -7,6 +7,18 @@ export function topK(scores: ArrayLike<number>, t: number): Int32Array {
   return Int32Array.from(order.slice(0, t)).sort();
 }
 
+/** topK, with the last min(tail, t) slots always among the t kept. */
+export function topKWithTail(scores: ArrayLike<number>, t: number, tail: number): Int32Array {
+  const T = scores.length;
+  const forced = Math.max(0, Math.min(tail, t, T));
+  if (forced === 0) return topK(scores, t);
+  const head = topK(Array.prototype.slice.call(scores, 0, T - forced) as number[], t - forced);
+  const out = new Int32Array(t);
+  out.set(head);
+  for (let k = 0; k < forced; k++) out[head.length + k] = T - forced + k;
+  return out;
+}
+
 /** Rows `indices` of a rows×d matrix. */
 export function gatherRows(src: Float32Array, d: number, indices: Int32Array): Float32Array {
   const out = new Float32Array(indices.length * d);

@@ -1,3 +1,5 @@
+import type { AttentionOps, BlockTargets } from './attention-ops.js';
+
 /**
  * One KV head's slice of the cache plus the reference queries that stand in for future attention.
  * All matrices are row-major float32.
@@ -22,6 +24,11 @@ export interface HeadBlock {
   /** Optional: the document's last queries (snapkv observation window), windowN×d. */
   windowQueries?: Float32Array;
   windowN?: number;
+  /**
+   * The block ends the compacted span: its last slots are the context right before whatever follows verbatim (the
+   * question, the continuation), which local heads attend to most.
+   */
+  endsSpan?: boolean;
 }
 
 export interface CompactedHead {
@@ -36,12 +43,14 @@ export interface CompactedHead {
 }
 
 export interface CompactOptions {
+  /** Where the heavy products run (JS loops or onnxruntime). */
+  ops: AttentionOps;
   seed?: number;
 }
 
 export interface CompactionMethod {
   readonly name: string;
-  compact(block: HeadBlock, budget: number, opts?: CompactOptions): CompactedHead;
+  compact(block: HeadBlock, budget: number, opts: CompactOptions): Promise<CompactedHead>;
 }
 
 /**
@@ -49,9 +58,13 @@ export interface CompactionMethod {
  * every budget up to `maxBudget`: what makes re-compaction to another ratio cheap.
  */
 export interface PreparableMethod<State = unknown> extends CompactionMethod {
-  prepare(block: HeadBlock, maxBudget: number): State;
+  /**
+   * `targets`: the block's targets when they are already known (stored when the document was read); computed with
+   * `ops` otherwise.
+   */
+  prepare(block: HeadBlock, maxBudget: number, ops: AttentionOps, targets?: BlockTargets): Promise<State>;
   /** Budget-dependent part; `state` must come from `prepare` on the same block with maxBudget ≥ budget. */
-  compactPrepared(block: HeadBlock, state: State, budget: number): CompactedHead;
+  compactPrepared(block: HeadBlock, state: State, budget: number, opts: CompactOptions): Promise<CompactedHead>;
   /** Whether a state prepared for `maxBudget` serves `budget`. */
   covers(state: State, budget: number): boolean;
 }

@@ -1,11 +1,8 @@
 import type { SlotRun } from '../cache/kv-cache.js';
 import { allocateBudgets, type BudgetSpec } from '../compaction/cache/budgets.js';
-import { fitSelectionWithKernels } from '../compaction/cache/kernel-fit.js';
-import { AttentionMatching } from '../compaction/methods/am.js';
-import type { BlockTargets } from '../compaction/scores.js';
+import type { AttentionOps, BlockTargets } from '../compaction/attention-ops.js';
 import { keepAll } from '../compaction/select.js';
-import type { CompactedHead, CompactionMethod, HeadBlock } from '../compaction/types.js';
-import type { AttentionKernels } from '../kernels/attention-kernels.js';
+import { isPreparable, type CompactedHead, type CompactionMethod, type HeadBlock } from '../compaction/types.js';
 import type { BlockStore, StoredBlock } from './block-store.js';
 
 /** Sums over held-out queries of how far the compacted blocks' attention outputs are from the full ones. */
@@ -38,14 +35,15 @@ export interface ChunkCompaction {
 export interface StoredCompactionOptions {
   method: CompactionMethod;
   ratio: number;
-  kernels: AttentionKernels;
+  /** Where the heavy products run. */
+  ops: AttentionOps;
   budget?: BudgetSpec;
   seed?: number;
   /** Only these blocks (for a sampled estimate); default all. */
   sample?: (layer: number, head: number) => boolean;
 }
 
-function headBlockOf(b: StoredBlock): HeadBlock {
+function headBlockOf(b: StoredBlock, endsSpan: boolean): HeadBlock {
   return {
     T: b.T,
     d: b.d,
@@ -58,29 +56,41 @@ function headBlockOf(b: StoredBlock): HeadBlock {
     queryPositions: b.queryPositions,
     windowQueries: b.windowQueries,
     windowN: b.windowN,
+    endsSpan,
   };
 }
 
-/** Attention Matching reuses the targets stored at reading; every other method compacts the block itself. */
-async function compactBlock(b: StoredBlock, budget: number, opts: StoredCompactionOptions): Promise<CompactedHead> {
-  const block = headBlockOf(b);
-  if (budget >= b.T) return keepAll(block);
-  const { method } = opts;
-  if (method instanceof AttentionMatching) {
-    const targets: BlockTargets = { rowMax: Float64Array.from(b.rowMax), mass: Float64Array.from(b.mass), outputs: b.outputs, keyRms: Float64Array.from(b.keyRms) };
-    return fitSelectionWithKernels(opts.kernels, block, method.selectIndices(targets, budget), targets, method.fitOptions);
-  }
-  return method.compact(block, budget, { seed: opts.seed });
+/** The targets stored at reading, as the fits take them. */
+function storedTargets(b: StoredBlock): BlockTargets {
+  return {
+    rowMax: Float64Array.from(b.rowMax),
+    mass: Float64Array.from(b.mass),
+    outputs: b.outputs,
+    keyRms: Float64Array.from(b.keyRms),
+    columnSums: Float64Array.from(b.columnSums),
+  };
 }
 
-async function heldOutTally(b: StoredBlock, c: CompactedHead, kernels: AttentionKernels): Promise<FidelityTally> {
+/** A preparable method starts from the targets stored at reading (its state for this budget); others compact the block. */
+async function compactBlock(b: StoredBlock, endsSpan: boolean, budget: number, opts: StoredCompactionOptions): Promise<CompactedHead> {
+  const block = headBlockOf(b, endsSpan);
+  if (budget >= b.T) return keepAll(block);
+  const { method, ops, seed } = opts;
+  if (isPreparable(method) && b.n > 0) {
+    const state = await method.prepare(block, budget, ops, storedTargets(b));
+    return method.compactPrepared(block, state, budget, { ops, seed });
+  }
+  return method.compact(block, budget, { ops, seed });
+}
+
+async function heldOutTally(b: StoredBlock, c: CompactedHead, ops: AttentionOps): Promise<FidelityTally> {
   const tally = emptyTally();
   if (b.heldN === 0) return tally;
   const t = c.bias.length;
   const d = b.d;
   let outputs: Float32Array;
   if (t === b.T && c.keys.length === b.keys.length) outputs = b.heldOutputs;
-  else outputs = (await kernels.targets(b.heldQueries, b.heldN, c.keys, c.values, c.bias, t, d, 1 / Math.sqrt(d))).outputs;
+  else outputs = (await ops.targets({ queries: b.heldQueries, n: b.heldN, keys: c.keys, bias: c.bias, T: t, d, scale: 1 / Math.sqrt(d) }, c.values)).outputs;
   for (let i = 0; i < b.heldN; i++) {
     let err = 0;
     let norm = 0;
@@ -111,9 +121,9 @@ export async function compactStoredChunk(store: BlockStore, chunk: number, opts:
   let fidelity = emptyTally();
   await store.forEachBlockAsync(chunk, async (b) => {
     if (opts.sample && !opts.sample(b.layer, b.head)) return;
-    const c = await compactBlock(b, Math.min(b.T, budgets[b.layer * KV + b.head]), opts);
+    const c = await compactBlock(b, chunk === store.chunkCount - 1, Math.min(b.T, budgets[b.layer * KV + b.head]), opts);
     runs[b.layer][b.head] = { keys: c.keys, values: c.values, bias: c.bias, sources: Int32Array.from(c.indices, (j) => b.sources[j]) };
-    fidelity = addTally(fidelity, await heldOutTally(b, c, opts.kernels));
+    fidelity = addTally(fidelity, await heldOutTally(b, c, opts.ops));
   });
   return { runs, fidelity };
 }

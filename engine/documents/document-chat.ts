@@ -1,5 +1,6 @@
 import type { Generation, Source } from '../../common/contract.js';
 import type { KvCache } from '../cache/kv-cache.js';
+import type { AttentionOps } from '../compaction/attention-ops.js';
 import { slotAtPosition } from '../compaction/cache/blocks.js';
 import { chatQueryCollector, compactOnline, PROTECTED_RECENT } from '../compaction/cache/online.js';
 import type { QueryCollector } from '../compaction/cache/query-collector.js';
@@ -49,6 +50,8 @@ export class DocumentChat {
 
   constructor(
     private readonly model: LoadedModel,
+    /** Where online compaction's heavy products run. */
+    private readonly ops: AttentionOps,
     /** Turns already in this conversation (from the library), replayed when the cache is built. */
     private readonly history: ChatTurnText[] = [],
     private readonly verbatimSlots = CHAT_VERBATIM_SLOTS,
@@ -124,7 +127,7 @@ export class DocumentChat {
       this.invalidate();
     } else {
       this.pending = [...summary.tokens.slice(fed), ...encode(template.assistantClose)];
-      this.compactOlderTurns(map.span.end + suffixIds.length);
+      await this.compactOlderTurns(map.span.end + suffixIds.length);
     }
     return {
       text: summary.text,
@@ -139,10 +142,10 @@ export class DocumentChat {
   }
 
   /** Compacts the conversation before the last few tokens once it holds more than `verbatimSlots` per KV head. */
-  private compactOlderTurns(start: number): void {
+  private async compactOlderTurns(start: number): Promise<void> {
     const cache = this.cache!;
     if (slotsFrom(cache, start) <= this.verbatimSlots || cache.logicalLength - PROTECTED_RECENT - start < 2) return;
-    compactOnline(cache, { start, keepSlots: Math.floor(this.verbatimSlots / 4), method: compactionMethod('am'), queries: this.queries! });
+    await compactOnline(cache, { start, keepSlots: Math.floor(this.verbatimSlots / 4), method: compactionMethod('am'), ops: this.ops, queries: this.queries! });
     this.compactions++;
   }
 }

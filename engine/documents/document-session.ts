@@ -2,7 +2,7 @@ import type { DocumentInfo, Method, ViewInfo } from '../../common/contract.js';
 import type { KvCache } from '../cache/kv-cache.js';
 import { documentPrompt, type DocumentPrompt } from '../compaction/cache/document-prompt.js';
 import { LongreadError } from '../errors.js';
-import type { AttentionKernels } from '../kernels/attention-kernels.js';
+import type { AttentionOps } from '../compaction/attention-ops.js';
 import type { LoadedModel } from '../load-model.js';
 import { kvBytesPerToken } from '../model/spec.js';
 import type { OperationControl } from '../util/operation.js';
@@ -147,7 +147,7 @@ export function textMap(opened: OpenedDocument): TextMap {
 export async function readView(
   model: LoadedModel,
   opened: OpenedDocument,
-  opts: { method: Method; ratio: number; dir: string; kernels: AttentionKernels; kvBudgetBytes: number; onCache?: (cache: KvCache) => void },
+  opts: { method: Method; ratio: number; dir: string; ops: AttentionOps; kvBudgetBytes: number; onCache?: (cache: KvCache) => void },
   control: OperationControl,
 ): Promise<{ view: DocumentView; store: BlockStore; readMs: number }> {
   checkFits(model, opened);
@@ -155,9 +155,9 @@ export async function readView(
   return { view: { method: opts.method, ratio: opts.ratio, base: r.cache, fidelity: r.fidelity, compactionMs: r.compactMs }, store: r.store, readMs: r.readMs };
 }
 
-export async function recompactView(store: BlockStore, opened: OpenedDocument, opts: { method: Method; ratio: number; kernels: AttentionKernels }, control: OperationControl): Promise<DocumentView> {
+export async function recompactView(store: BlockStore, opened: OpenedDocument, opts: { method: Method; ratio: number; ops: AttentionOps }, control: OperationControl): Promise<DocumentView> {
   const t0 = performance.now();
-  const r = await compactFromStore(store, opened.prompt.span, { method: compactionMethod(opts.method), ratio: opts.ratio, kernels: opts.kernels }, control);
+  const r = await compactFromStore(store, opened.prompt.span, { method: compactionMethod(opts.method), ratio: opts.ratio, ops: opts.ops }, control);
   return { method: opts.method, ratio: opts.ratio, base: r.cache, fidelity: r.fidelity, compactionMs: performance.now() - t0 };
 }
 

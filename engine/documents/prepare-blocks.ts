@@ -1,16 +1,16 @@
 import type { ChunkBlock } from '../compaction/cache/blocks.js';
-import type { AttentionKernels } from '../kernels/attention-kernels.js';
+import type { AttentionOps } from '../compaction/attention-ops.js';
 import type { StoredBlock } from './block-store.js';
 
 /** Every HELD_OUT_EVERY-th reference query is kept out of the fits to estimate fidelity. */
 export const HELD_OUT_EVERY = 8;
 
 /**
- * Splits a block's reference queries into fitted and held-out ones and computes, with the onnxruntime kernels,
+ * Splits a block's reference queries into fitted and held-out ones and computes, with `ops`,
  * everything a later compaction needs that does not depend on the ratio: the fitted queries' targets and key scores,
  * and the held-out queries' true outputs.
  */
-export async function prepareBlock(cb: ChunkBlock, layer: number, head: number, chunk: number, kernels: AttentionKernels): Promise<StoredBlock> {
+export async function prepareBlock(cb: ChunkBlock, layer: number, head: number, chunk: number, ops: AttentionOps): Promise<StoredBlock> {
   const b = cb.block;
   const { d, T } = b;
   const fitRows: number[] = [];
@@ -25,8 +25,9 @@ export async function prepareBlock(cb: ChunkBlock, layer: number, head: number, 
   const heldQueries = rows(b.queries, heldRows);
   const n = fitRows.length;
   const scale = b.scale;
-  const fit = n > 0 ? await kernels.targets(queries, n, b.keys, b.values, b.bias, T, d, scale) : null;
-  const held = heldRows.length > 0 ? await kernels.targets(heldQueries, heldRows.length, b.keys, b.values, b.bias, T, d, scale) : null;
+  const targetsOf = (q: Float32Array, rows: number) => ops.targets({ queries: q, n: rows, keys: b.keys, bias: b.bias, T, d, scale }, b.values);
+  const fit = n > 0 ? await targetsOf(queries, n) : null;
+  const held = heldRows.length > 0 ? await targetsOf(heldQueries, heldRows.length) : null;
   return {
     chunk,
     layer,
@@ -42,11 +43,11 @@ export async function prepareBlock(cb: ChunkBlock, layer: number, head: number, 
     queryPositions: Int32Array.from(fitRows, (r) => b.queryPositions?.[r] ?? -1),
     windowQueries: b.windowQueries ?? new Float32Array(0),
     windowN: b.windowN ?? 0,
-    rowMax: fit?.rowMax ?? new Float32Array(0),
-    mass: fit?.mass ?? new Float32Array(0),
+    rowMax: fit ? Float32Array.from(fit.rowMax) : new Float32Array(0),
+    mass: fit ? Float32Array.from(fit.mass) : new Float32Array(0),
     outputs: fit?.outputs ?? new Float32Array(0),
-    keyRms: fit?.keyRms ?? new Float32Array(T),
-    columnSums: fit?.columnSums ?? new Float32Array(T),
+    keyRms: fit ? Float32Array.from(fit.keyRms) : new Float32Array(T),
+    columnSums: fit ? Float32Array.from(fit.columnSums) : new Float32Array(T),
     heldQueries,
     heldN: heldRows.length,
     heldOutputs: held?.outputs ?? new Float32Array(0),

@@ -6,7 +6,7 @@ import { repeatTurnIds, type DocumentPrompt } from '../compaction/cache/document
 import { spanChunks, type DocumentSpan } from '../compaction/cache/span.js';
 import type { CompactionMethod } from '../compaction/types.js';
 import { LongreadError } from '../errors.js';
-import type { AttentionKernels } from '../kernels/attention-kernels.js';
+import type { AttentionOps } from '../compaction/attention-ops.js';
 import type { LoadedModel } from '../load-model.js';
 import { kvBytesPerToken } from '../model/spec.js';
 import { NO_CONTROL, throwIfCancelled, type OperationControl } from '../util/operation.js';
@@ -20,7 +20,8 @@ export interface ReadOptions {
   ratio: number;
   /** Folder for the prepared state (blocks.bin / blocks.json). */
   dir: string;
-  kernels: AttentionKernels;
+  /** Where the heavy products of compaction run. */
+  ops: AttentionOps;
   /** Most bytes of KV (fp32) held while reading; above it the document is read and compacted chunk by chunk. */
   kvBudgetBytes: number;
   /** Compaction chunk, in tokens. */
@@ -132,7 +133,7 @@ export async function readDocument(model: LoadedModel, prompt: DocumentPrompt, o
       for (const hd of blocks.heads) {
         for (const cb of hd.blocks) {
           await throwIfCancelled(control, 'compacting the document');
-          writer.append(await prepareBlock(cb, hd.layer, hd.head, firstChunk + cb.chunk.index, opts.kernels));
+          writer.append(await prepareBlock(cb, hd.layer, hd.head, firstChunk + cb.chunk.index, opts.ops));
           control.progress('compact', ++blocksDone, blocksTotal, 'blocks');
         }
       }
@@ -141,7 +142,7 @@ export async function readDocument(model: LoadedModel, prompt: DocumentPrompt, o
       const groupChunks = blocks.chunks.map((c) => firstChunk + c.index);
       const runs: SlotRun[][][] = [];
       for (const c of groupChunks) {
-        const r = await compactStoredChunk(partial, c, { method: opts.method, ratio: opts.ratio, kernels: opts.kernels, seed: opts.seed });
+        const r = await compactStoredChunk(partial, c, { method: opts.method, ratio: opts.ratio, ops: opts.ops, seed: opts.seed });
         runs.push(r.runs);
         fidelity = addTally(fidelity, r.fidelity);
       }
@@ -169,7 +170,7 @@ export async function readDocument(model: LoadedModel, prompt: DocumentPrompt, o
 export async function compactFromStore(
   store: BlockStore,
   span: DocumentSpan,
-  opts: { method: CompactionMethod; ratio: number; kernels: AttentionKernels; seed?: number },
+  opts: { method: CompactionMethod; ratio: number; ops: AttentionOps; seed?: number },
   control: OperationControl = NO_CONTROL,
 ): Promise<{ cache: KvCache; fidelity: FidelityTally }> {
   const { numLayers: L, numKvHeads: KV, headDim: d } = store.shape;

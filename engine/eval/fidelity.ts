@@ -1,4 +1,5 @@
 import { KvCache } from '../cache/kv-cache.js';
+import type { AttentionOps } from '../compaction/attention-ops.js';
 import { prefillCapturing } from '../compaction/cache/capture.js';
 import { readWithReferenceQueries, referenceCollectors } from '../documents/reference-queries.js';
 import type { BudgetSpec } from '../compaction/cache/budgets.js';
@@ -30,6 +31,8 @@ export interface FidelityDocument {
 
 export interface FidelityOptions {
   ratios: readonly number[];
+  /** Where compaction's heavy products run: the same backend as the app (onnxruntime) unless asked otherwise. */
+  ops: AttentionOps;
   /** Held-out continuation scored after the compacted part. Default 100. */
   heldOut?: number;
   /** Positions of the short-range metrics (kl16, top1_16). Default 16. */
@@ -173,9 +176,9 @@ export async function runFidelity(
       const method = instantiate(config, opts.seed);
       const recompactor = recompactorFor(config.queries);
       for (const [ri, ratio] of opts.ratios.entries()) {
-        const { cache, result: r, prepareMs } = recompactor.compact(method, ratio, { maxRatio, seed: opts.seed });
+        const { cache, result: r, prepareMs } = await recompactor.compact(method, ratio, { ops: opts.ops, maxRatio, seed: opts.seed });
         const fitMs = r.ms - prepareMs;
-        const errors = heldOutHeadErrors(p.full, cache, p.span, p.heldOutQueries, model.spec.numHeads, p.heldOut.length);
+        const errors = await heldOutHeadErrors(p.full, cache, p.span, p.heldOutQueries, model.spec.numHeads, p.heldOut.length, opts.ops);
         const kvBytes = cache.usedBytes();
         const logits = (await model.decoder.step(cache, p.heldOut, { logits: 'all' })).logits;
         const all = compareLogits(p.referenceLogits, logits, V, p.heldOut.length);

@@ -1,8 +1,7 @@
 import type { KvCache, SlotRun } from '../cache/kv-cache.js';
 import { spanSlots } from '../compaction/cache/blocks.js';
 import type { DocumentSpan } from '../compaction/cache/span.js';
-import { matmulABt, transpose } from '../compaction/linalg.js';
-import { forEachAttentionChunk } from '../compaction/scores.js';
+import type { AttentionOps } from '../compaction/attention-ops.js';
 
 /** How well each compacted document block reproduces the original one for held-out queries. */
 export interface HeadErrors {
@@ -19,20 +18,9 @@ interface LocalAttention {
   logMass: Float64Array;
 }
 
-function localAttention(queries: Float32Array, n: number, run: SlotRun, d: number): LocalAttention {
-  const T = run.bias.length;
-  const outputs = new Float32Array(n * d);
-  const logMass = new Float64Array(n);
-  const valuesT = transpose(run.values, T, d);
-  forEachAttentionChunk({ queries, n, keys: run.keys, bias: run.bias, T, d, scale: 1 / Math.sqrt(d) }, (c) => {
-    const y = outputs.subarray(c.start * d, (c.start + c.rows) * d);
-    matmulABt(c.E, c.rows, valuesT, d, T, y);
-    for (let r = 0; r < c.rows; r++) {
-      for (let k = 0; k < d; k++) y[r * d + k] /= c.mass[r];
-      logMass[c.start + r] = c.rowMax[r] + Math.log(c.mass[r]);
-    }
-  });
-  return { outputs, logMass };
+async function localAttention(queries: Float32Array, n: number, run: SlotRun, d: number, ops: AttentionOps): Promise<LocalAttention> {
+  const t = await ops.targets({ queries, n, keys: run.keys, bias: run.bias, T: run.bias.length, d, scale: 1 / Math.sqrt(d) }, run.values);
+  return { outputs: t.outputs, logMass: Float64Array.from(t.rowMax, (m, i) => m + Math.log(t.mass[i])) };
 }
 
 /** The rows of the query heads of one KV head's group, from per-layer queries [heads, S, d]. */
@@ -45,7 +33,15 @@ export function groupQueries(queries: Float32Array, heads: number, kvHeads: numb
  * Scores the document span of `compacted` against the same span of `full` for held-out queries (the post-RoPE
  * queries of a continuation, [heads, S, d] per layer).
  */
-export function heldOutHeadErrors(full: KvCache, compacted: KvCache, span: DocumentSpan, queries: readonly Float32Array[], heads: number, S: number): HeadErrors {
+export async function heldOutHeadErrors(
+  full: KvCache,
+  compacted: KvCache,
+  span: DocumentSpan,
+  queries: readonly Float32Array[],
+  heads: number,
+  S: number,
+  ops: AttentionOps,
+): Promise<HeadErrors> {
   const { numLayers: L, numKvHeads: KV, headDim: d } = full.shape;
   const perHead: HeadErrors['perHead'] = [];
   for (let l = 0; l < L; l++) {
@@ -54,8 +50,8 @@ export function heldOutHeadErrors(full: KvCache, compacted: KvCache, span: Docum
       const n = q.length / d;
       const a = spanSlots(full, l, h, span);
       const b = spanSlots(compacted, l, h, span);
-      const ref = localAttention(q, n, full.layers[l].readRun(h, a.from, a.to), d);
-      const got = localAttention(q, n, compacted.layers[l].readRun(h, b.from, b.to), d);
+      const ref = await localAttention(q, n, full.layers[l].readRun(h, a.from, a.to), d, ops);
+      const got = await localAttention(q, n, compacted.layers[l].readRun(h, b.from, b.to), d, ops);
       let num = 0;
       let den = 0;
       for (let i = 0; i < n * d; i++) {

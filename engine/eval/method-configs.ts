@@ -21,6 +21,10 @@ export interface MethodConfig {
   betaMode?: BetaMode;
   values?: ValuesMode;
   queries: QuerySource;
+  /** Slots at the end of the span always kept (default DEFAULT_RECENT_WINDOW). */
+  recentWindow?: number;
+  /** am-omp only: share of the budget seeded by highest attention (default DEFAULT_SEED_FRACTION). */
+  seedFraction?: number;
 }
 
 /**
@@ -58,6 +62,8 @@ export function labelOf(c: Omit<MethodConfig, 'label'>): string {
   const parts: string[] = [c.method];
   if (c.betaMode === 'per-slot') parts.push(`solver=${c.betaSolver}`);
   parts.push(`beta=${c.betaMode}`, `values=${c.values}`, `queries=${c.queries}`);
+  if (c.recentWindow !== undefined) parts.push(`window=${c.recentWindow}`);
+  if (c.seedFraction !== undefined) parts.push(`seeds=${c.seedFraction}`);
   return parts.join(':');
 }
 
@@ -75,9 +81,23 @@ export function parseMethodConfig(spec: string): MethodConfig {
     else if (key === 'solver') c.betaSolver = pick(value, SOLVERS, 'solver');
     else if (key === 'beta') c.betaMode = pick(value, BETA_MODES, 'beta');
     else if (key === 'values') c.values = pick(value, VALUE_MODES, 'values');
-    else bad(`unknown option "${key}" for ${name}; known: solver, beta, values, queries`);
+    else if (key === 'window') c.recentWindow = windowSize(value);
+    else if (key === 'seeds' && name === 'am-omp') c.seedFraction = seedShare(value);
+    else bad(`unknown option "${key}" for ${name}; known: solver, beta, values, queries, window${name === 'am-omp' ? ', seeds' : ''}`);
   }
   return { ...c, label: labelOf(c) };
+}
+
+function seedShare(value: string): number {
+  const f = Number(value);
+  if (!(f >= 0 && f <= 1)) bad(`seeds must be a share of the budget from 0 to 1, got "${value}"`);
+  return f;
+}
+
+function windowSize(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) bad(`window must be a whole number of slots ≥ 0, got "${value}"`);
+  return n;
 }
 
 /** Every distinct AM option combination (the solver only matters with per-slot β). */
@@ -97,7 +117,10 @@ export function amGrid(method: 'am' | 'am-omp' = 'am'): MethodConfig[] {
 }
 
 export function instantiate(c: MethodConfig, seed = 0): CompactionMethod {
-  if (isAm(c.method)) return createMethod(c.method, { betaSolver: c.betaSolver, betaMode: c.betaMode, values: c.values });
+  if (c.method === 'am') return createMethod('am', { betaSolver: c.betaSolver, betaMode: c.betaMode, values: c.values, recentWindow: c.recentWindow });
+  if (c.method === 'am-omp') {
+    return createMethod('am-omp', { betaSolver: c.betaSolver, betaMode: c.betaMode, values: c.values, recentWindow: c.recentWindow, seedFraction: c.seedFraction });
+  }
   if (c.method === 'random') return createMethod('random', { seed });
   return createMethod(c.method);
 }

@@ -1,6 +1,7 @@
 import { Recompactor } from '../compaction/cache/recompactor.js';
 import type { BudgetSpec } from '../compaction/cache/budgets.js';
 import { argmax } from '../generate/sampler.js';
+import type { AttentionOps } from '../compaction/attention-ops.js';
 import type { CompactionMethod } from '../compaction/types.js';
 import { prepareDocument, querySets, type FidelityDocument, type FidelityModel, type PreparedDocument } from './fidelity.js';
 import type { QuerySource } from './method-configs.js';
@@ -8,6 +9,8 @@ import type { QuerySource } from './method-configs.js';
 export interface ProfileOptions {
   ratio: number;
   method: CompactionMethod;
+  /** Where compaction's heavy products run. */
+  ops: AttentionOps;
   queries: QuerySource;
   /** Share given to the probed head (the others share what it gives up). Default 0.5. */
   probeShare?: number;
@@ -76,7 +79,7 @@ export async function profileHeads(model: FidelityModel, docs: readonly Fidelity
     calibration.push({ recompactor, first: p.lastLogits, ids });
   }
   const scoreDoc = async (c: (typeof calibration)[number], budget: BudgetSpec) => {
-    const { cache } = c.recompactor.compact(opts.method, opts.ratio, { budget });
+    const { cache } = await c.recompactor.compact(opts.method, opts.ratio, { ops: opts.ops, budget });
     return continuationNll(model, cache, c.first, c.ids);
   };
   const score = async (budget: BudgetSpec) => {

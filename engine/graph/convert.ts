@@ -11,7 +11,7 @@ import { buildDecoderGraph, type DecoderGraphOptions, OPSETS } from './decoder-g
 import { ExternalDataWriter, GraphBuilder } from './onnx-builder.js';
 
 /** Bump when the graph's inputs, outputs or numerics change, so cached conversions are rebuilt. */
-export const GRAPH_VERSION = 8;
+export const GRAPH_VERSION = 12;
 
 export interface ConvertProgress {
   stage: 'convert';

@@ -14,19 +14,19 @@ interface KnownModel {
   params: number;
   downloadBytes: number;
   contextLength: number;
-  /** fp32 K+V bytes per token (layers × KV heads × head dim × 2 × 4). */
+  /** K+V bytes per token as the cache holds them, fp16 (layers × KV heads × head dim × 2 × 2). */
   kvBytesPerToken: number;
 }
 
 /** Chat models Longread reads documents with (the shapes of ../shared/models/configs). */
 const KNOWN: readonly KnownModel[] = [
-  { repo: 'Qwen/Qwen2.5-0.5B-Instruct', name: 'Qwen2.5 0.5B Instruct', parameters: '0.5B', params: 0.49e9, downloadBytes: 988_097_824, contextLength: 32768, kvBytesPerToken: 24 * 2 * 64 * 8 },
-  { repo: 'Qwen/Qwen2.5-1.5B-Instruct', name: 'Qwen2.5 1.5B Instruct', parameters: '1.5B', params: 1.54e9, downloadBytes: 3_087_467_144, contextLength: 32768, kvBytesPerToken: 28 * 2 * 128 * 8 },
-  { repo: 'Qwen/Qwen3-0.6B', name: 'Qwen3 0.6B', parameters: '0.6B', params: 0.6e9, downloadBytes: 1_503_300_328, contextLength: 40960, kvBytesPerToken: 28 * 8 * 128 * 8 },
-  { repo: 'Qwen/Qwen3-1.7B', name: 'Qwen3 1.7B', parameters: '1.7B', params: 1.7e9, downloadBytes: 4_063_000_000, contextLength: 40960, kvBytesPerToken: 28 * 8 * 128 * 8 },
-  { repo: 'Qwen/Qwen3-4B', name: 'Qwen3 4B', parameters: '4B', params: 4.0e9, downloadBytes: 8_045_000_000, contextLength: 40960, kvBytesPerToken: 36 * 8 * 128 * 8 },
-  { repo: 'meta-llama/Llama-3.2-1B-Instruct', name: 'Llama 3.2 1B Instruct', parameters: '1.2B', params: 1.24e9, downloadBytes: 2_471_645_608, contextLength: 131072, kvBytesPerToken: 16 * 8 * 64 * 8 },
-  { repo: 'HuggingFaceTB/SmolLM2-360M-Instruct', name: 'SmolLM2 360M Instruct', parameters: '360M', params: 0.36e9, downloadBytes: 723_674_912, contextLength: 8192, kvBytesPerToken: 32 * 5 * 64 * 8 },
+  { repo: 'Qwen/Qwen2.5-0.5B-Instruct', name: 'Qwen2.5 0.5B Instruct', parameters: '0.5B', params: 0.49e9, downloadBytes: 988_097_824, contextLength: 32768, kvBytesPerToken: 24 * 2 * 64 * 4 },
+  { repo: 'Qwen/Qwen2.5-1.5B-Instruct', name: 'Qwen2.5 1.5B Instruct', parameters: '1.5B', params: 1.54e9, downloadBytes: 3_087_467_144, contextLength: 32768, kvBytesPerToken: 28 * 2 * 128 * 4 },
+  { repo: 'Qwen/Qwen3-0.6B', name: 'Qwen3 0.6B', parameters: '0.6B', params: 0.6e9, downloadBytes: 1_503_300_328, contextLength: 40960, kvBytesPerToken: 28 * 8 * 128 * 4 },
+  { repo: 'Qwen/Qwen3-1.7B', name: 'Qwen3 1.7B', parameters: '1.7B', params: 1.7e9, downloadBytes: 4_063_000_000, contextLength: 40960, kvBytesPerToken: 28 * 8 * 128 * 4 },
+  { repo: 'Qwen/Qwen3-4B', name: 'Qwen3 4B', parameters: '4B', params: 4.0e9, downloadBytes: 8_045_000_000, contextLength: 40960, kvBytesPerToken: 36 * 8 * 128 * 4 },
+  { repo: 'meta-llama/Llama-3.2-1B-Instruct', name: 'Llama 3.2 1B Instruct', parameters: '1.2B', params: 1.24e9, downloadBytes: 2_471_645_608, contextLength: 131072, kvBytesPerToken: 16 * 8 * 64 * 4 },
+  { repo: 'HuggingFaceTB/SmolLM2-360M-Instruct', name: 'SmolLM2 360M Instruct', parameters: '360M', params: 0.36e9, downloadBytes: 723_674_912, contextLength: 8192, kvBytesPerToken: 32 * 5 * 64 * 4 },
 ];
 
 const modelsDir = (dataDir: string) => path.join(dataDir, 'models');

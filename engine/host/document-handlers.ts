@@ -133,7 +133,7 @@ export class DocumentHandlers {
       const dir = ctx.library.documentDir(record.id);
       try {
         const onCache = (cache: KvCache) => (s.reading = cache);
-        const { view, store, readMs } = await readView(ctx.model, opened, { method: r.method, ratio: r.ratio, dir, kernels: ctx.kernels, kvBudgetBytes: r.kvBudgetBytes ?? settings.kvBudgetBytes, onCache }, control).finally(() => (s.reading = null));
+        const { view, store, readMs } = await readView(ctx.model, opened, { method: r.method, ratio: r.ratio, dir, ops: ctx.ops, kvBudgetBytes: r.kvBudgetBytes ?? settings.kvBudgetBytes, onCache }, control).finally(() => (s.reading = null));
         // The read prefills the document twice (its own pass and the repeat pass).
         ctx.recordPrefill(2 * opened.prompt.documentIds.length, readMs);
         control.progress('save', 0, 1, 'blocks');
@@ -163,7 +163,7 @@ export class DocumentHandlers {
         if (!s.store) {
           throw new LongreadError('BAD_ARGUMENT', 'Moving the slider needs this document read again: its prepared state was not kept. Read it again to change the ratio.');
         }
-        const view = await recompactView(s.store, s.opened, { method: r.method, ratio: r.ratio, kernels: ctx.kernels }, control);
+        const view = await recompactView(s.store, s.opened, { method: r.method, ratio: r.ratio, ops: ctx.ops }, control);
         s.view = view;
         for (const c of s.chats.values()) c.chat.invalidate();
         if (s.libraryId) {
@@ -192,7 +192,7 @@ export class DocumentHandlers {
           let tally = emptyTally();
           for (let c = 0; c < store.chunkCount; c++) {
             if (await control.isCancelled()) throw new LongreadError('CANCELLED', 'Cancelled');
-            const part = await compactStoredChunk(store, c, { method, ratio, kernels: ctx.kernels, sample: (layer, head) => layer % 4 === 0 && head === 0 });
+            const part = await compactStoredChunk(store, c, { method, ratio, ops: ctx.ops, sample: (layer, head) => layer % 4 === 0 && head === 0 });
             tally = addTally(tally, part.fidelity);
           }
           points.push({ ratio, ...fidelityOf(tally) });
@@ -264,13 +264,13 @@ export class DocumentHandlers {
       if (known) return known;
       if (!s.libraryId) throw new LongreadError('NOT_FOUND', `No conversation ${conversationId} for this document`);
       const conversation = ctx.library.getConversation(s.libraryId, conversationId);
-      const entry = { chat: new DocumentChat(ctx.model, conversation.turns.map((t) => ({ role: t.role, text: t.text }))), conversation };
+      const entry = { chat: new DocumentChat(ctx.model, ctx.ops, conversation.turns.map((t) => ({ role: t.role, text: t.text }))), conversation };
       s.chats.set(conversationId, entry);
       return entry;
     }
     const now = new Date().toISOString();
     const conversation: StoredConversation = { id: randomUUID(), documentId: s.libraryId ?? s.opened.id, title: question.slice(0, 80), turns: [], createdAt: now, updatedAt: now };
-    const entry = { chat: new DocumentChat(ctx.model), conversation };
+    const entry = { chat: new DocumentChat(ctx.model, ctx.ops), conversation };
     s.chats.set(conversation.id, entry);
     return entry;
   }
@@ -313,7 +313,7 @@ export class DocumentHandlers {
       const id = randomUUID();
       const s: Session = { opened: { ...saved.opened, id }, view: saved.view, store: saved.store, libraryId: record.id, chats: new Map(), activeChat: null, reading: null };
       const conversations = ctx.library.listConversations(record.id);
-      for (const c of conversations) s.chats.set(c.id, { chat: new DocumentChat(ctx.model, c.turns.map((t) => ({ role: t.role, text: t.text }))), conversation: c });
+      for (const c of conversations) s.chats.set(c.id, { chat: new DocumentChat(ctx.model, ctx.ops, c.turns.map((t) => ({ role: t.role, text: t.text }))), conversation: c });
       this.sessions.set(id, s);
       this.active = id;
       control.progress('open', 1, 1, 'blocks');

@@ -11,7 +11,9 @@ import {
 } from '../../common/contract.js';
 import { tokenizerFingerprint } from '../cache/compacted-file.js';
 import { isLongreadError, LongreadError } from '../errors.js';
+import type { AttentionOps } from '../compaction/attention-ops.js';
 import { AttentionKernels } from '../kernels/attention-kernels.js';
+import { OrtAttentionOps } from '../kernels/ort-attention-ops.js';
 import { Library } from '../library/index.js';
 import { loadModel, type LoadedModel } from '../load-model.js';
 import { kvBytesPerToken } from '../model/spec.js';
@@ -34,7 +36,8 @@ export interface EngineServiceOptions {
 /** What every handler can reach: the model once loaded, the library, the operation runner. */
 export interface EngineContext {
   readonly model: LoadedModel;
-  readonly kernels: AttentionKernels;
+  /** Compaction's heavy products, on the service's onnxruntime kernels. */
+  readonly ops: AttentionOps;
   readonly tokenizerFingerprint: string;
   readonly prefillTokensPerSec: number;
   readonly library: Library;
@@ -56,7 +59,7 @@ const STATUS_INTERVAL_MS = 250;
  * with progress), answers quick ones at once, and pushes status events so a meter never waits behind a generation.
  */
 export class EngineService {
-  private loaded: { model: LoadedModel; info: ModelInfo; kernels: AttentionKernels; tokenizerFingerprint: string; prefillTokensPerSec: number } | null = null;
+  private loaded: { model: LoadedModel; info: ModelInfo; kernels: AttentionKernels; ops: AttentionOps; tokenizerFingerprint: string; prefillTokensPerSec: number } | null = null;
   readonly library: Library;
   private readonly runner: OperationRunner;
   private readonly documents: DocumentHandlers;
@@ -121,7 +124,7 @@ export class EngineService {
     if (!l) throw new LongreadError('BAD_ARGUMENT', 'No model is loaded; load a model first');
     return {
       model: l.model,
-      kernels: l.kernels,
+      ops: l.ops,
       tokenizerFingerprint: l.tokenizerFingerprint,
       prefillTokensPerSec: l.prefillTokensPerSec,
       library: this.library,
@@ -169,7 +172,8 @@ export class EngineService {
         hasChatTemplate: model.tokenizer.chatTemplate !== null,
         convertedNow: !model.converted.cached,
       };
-      this.loaded = { model, info, kernels: new AttentionKernels(threads ?? 0), tokenizerFingerprint: tokenizerFingerprint(dir), prefillTokensPerSec };
+      const kernels = new AttentionKernels(threads ?? 0);
+      this.loaded = { model, info, kernels, ops: new OrtAttentionOps(kernels), tokenizerFingerprint: tokenizerFingerprint(dir), prefillTokensPerSec };
       return info;
     } catch (e) {
       await model.close();

@@ -1,3 +1,5 @@
+import { KV_ELEMENT_BYTES } from '../cache/kv-cache.js';
+
 /**
  * The one description of a decoder that every model family maps onto. The graph builder and the reference
  * forward pass read only this, never a family's config keys or tensor names.
@@ -131,6 +133,7 @@ export function expectedTensors(spec: ModelSpec, naming: TensorNaming): Expected
   return [...iterateExpectedTensors(spec, naming)];
 }
 
-export function kvBytesPerToken(spec: ModelSpec, bytesPerElement = 4): number {
-  return spec.numLayers * 2 * spec.numKvHeads * spec.headDim * bytesPerElement;
+/** Bytes of K and V one token takes in an uncompacted cache. */
+export function kvBytesPerToken(spec: ModelSpec): number {
+  return spec.numLayers * 2 * spec.numKvHeads * spec.headDim * KV_ELEMENT_BYTES;
 }

@@ -25,7 +25,7 @@ export interface StepResult {
 
 /**
  * Runs the decoder graph over a chunk of new tokens against a KvCache, then appends the chunk's K/V rows to the
- * cache. Inputs are zero-copy views of the cache buffers; only the new rows come back.
+ * cache. Inputs are zero-copy views of the cache buffers (K/V fp16); only the new rows come back, in fp16.
  */
 export class Decoder {
   constructor(
@@ -57,8 +57,8 @@ export class Decoder {
     for (let l = 0; l < L; l++) {
       const layer = cache.layers[l];
       const C = layer.capacity;
-      feeds[IO.pastKey(l)] = new ort.Tensor('float32', layer.keys, [1, KV, C, d]);
-      feeds[IO.pastValue(l)] = new ort.Tensor('float32', layer.values, [1, KV, C, d]);
+      feeds[IO.pastKey(l)] = new ort.Tensor('float16', layer.keys, [1, KV, C, d]);
+      feeds[IO.pastValue(l)] = new ort.Tensor('float16', layer.values, [1, KV, C, d]);
       feeds[IO.pastBias(l)] = new ort.Tensor('float32', layer.bias, [1, KV, C]);
       fetches.push(IO.newKey(l), IO.newValue(l));
       if (opts.queries) fetches.push(IO.queries(l));
@@ -74,7 +74,7 @@ export class Decoder {
     if (opts.queries) result.queries = Array.from({ length: L }, (_, l) => out[IO.queries(l)].data as Float32Array);
     if (opts.attention && this.hasAttentionSummary) result.attention = Array.from({ length: L }, (_, l) => out[IO.attention(l)].data as Float32Array);
     for (let l = 0; l < L; l++) {
-      cache.layers[l].append(out[IO.newKey(l)].data as Float32Array, out[IO.newValue(l)].data as Float32Array, S, start, cache.growChunk);
+      cache.layers[l].append(halfBits(out[IO.newKey(l)]), halfBits(out[IO.newValue(l)]), S, start, cache.growChunk);
     }
     cache.logicalLength += S;
     return result;
@@ -87,6 +87,13 @@ export class Decoder {
       throw new LongreadError('EXECUTION_PROVIDER', `onnxruntime failed while running the model: ${foreignMessage(e)}`, { cause: e });
     }
   }
+}
+
+/** The bits of an fp16 output: onnxruntime returns a Float16Array where the runtime has one, a Uint16Array elsewhere. */
+function halfBits(t: ort.Tensor): Uint16Array {
+  if (t.type !== 'float16') throw new LongreadError('INTERNAL', `The model returned a ${t.type} K/V output, expected float16.`);
+  const data = t.data as ArrayBufferView & { length: number };
+  return data instanceof Uint16Array ? data : new Uint16Array(data.buffer, data.byteOffset, data.length);
 }
 
 /** An id outside the embedding table would make onnxruntime's Gather fail (or read garbage on some providers). */

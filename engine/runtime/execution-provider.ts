@@ -99,10 +99,13 @@ export interface ThreadOptions {
    * faster.
    */
   spin?: boolean;
+  /** Turns on onnxruntime's profiler; its JSON trace is written to `<prefix>_<timestamp>.json` (see endProfiling). */
+  profileFilePrefix?: string;
 }
 
-function sessionOptions(provider: Provider, { threads = cpuThreads(), spin = false }: ThreadOptions): ort.InferenceSession.SessionOptions {
+function sessionOptions(provider: Provider, { threads = cpuThreads(), spin = false, profileFilePrefix }: ThreadOptions): ort.InferenceSession.SessionOptions {
   return {
+    ...(profileFilePrefix ? { enableProfiling: true, profileFilePrefix } : {}),
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
     intraOpNumThreads: threads,
@@ -202,9 +205,16 @@ async function runOnce(session: ort.InferenceSession): Promise<void> {
   }
   const outputs = await session.run(feeds);
   for (const [name, value] of Object.entries(outputs)) {
-    if (value.type !== 'float32' || !(value.data instanceof Float32Array)) continue;
-    if (!value.data.every(Number.isFinite)) throw new Error(`output ${name} holds NaN or infinite values`);
+    if (!allFinite(value)) throw new Error(`output ${name} holds NaN or infinite values`);
   }
+}
+
+/** Whether a float output holds only finite values (fp16 ones checked on their bits: all-ones exponent). */
+function allFinite(t: ort.Tensor): boolean {
+  if (t.type === 'float32') return (t.data as Float32Array).every(Number.isFinite);
+  if (t.type !== 'float16') return true;
+  const data = t.data as ArrayBufferView & { length: number };
+  return new Uint16Array(data.buffer, data.byteOffset, data.length).every((h) => (h & 0x7c00) !== 0x7c00);
 }
 
 /** One line for a person: the provider used, and why each one before it was not (`cpu (webgpu: no GPU device)`). */

@@ -41,7 +41,7 @@ describe('budgets', () => {
 
   it('padding waste counts the slots a layer allocates beyond each head', () => {
     const cache = new KvCache({ numLayers: 1, numKvHeads: 2, headDim: 1 });
-    cache.layers[0].append(new Float32Array(8), new Float32Array(8), 4, 0, 4);
+    cache.layers[0].append(new Uint16Array(8), new Uint16Array(8), 4, 0, 4);
     cache.layers[0].truncate(1, 1);
     expect(paddingWaste(cache)).toEqual({ allocatedSlots: 8, emptySlots: 3, fraction: 3 / 8 });
   });

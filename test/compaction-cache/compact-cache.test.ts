@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KvCache } from '../../engine/cache/kv-cache.js';
 import { captureRepeatQueries, prefillCapturing } from '../../engine/compaction/cache/capture.js';
 import { compactCache } from '../../engine/compaction/cache/compact-cache.js';
+import { jsAttentionOps } from '../../engine/compaction/js-attention-ops.js';
 import { QueryCollector } from '../../engine/compaction/cache/query-collector.js';
 import type { DocumentSpan } from '../../engine/compaction/cache/span.js';
 import { createMethod, METHOD_NAMES } from '../../engine/compaction/registry.js';
@@ -56,14 +57,14 @@ describe('compactCache on a tiny random model', () => {
     const reference = await next(full.clone());
     for (const name of METHOD_NAMES) {
       const cache = full.clone();
-      compactCache(cache, { span: SPAN, ratio: 1, method: createMethod(name), queries: { sets: [repeat, context], window: context }, chunkSize: 16 });
+      await compactCache(cache, { ops: jsAttentionOps, span: SPAN, ratio: 1, method: createMethod(name), queries: { sets: [repeat, context], window: context }, chunkSize: 16 });
       expect(maxAbsDiff(await next(cache), reference), name).toBeLessThanOrEqual(1e-5);
     }
   });
 
   it('am at ratio 0.25 in chunks of 16: slots, sources and β land in the right places; decoding continues at the original length', async () => {
     const cache = full.clone();
-    const r = compactCache(cache, { span: SPAN, ratio: 0.25, method: createMethod('am'), queries: { sets: [repeat] }, chunkSize: 16 });
+    const r = await compactCache(cache, { ops: jsAttentionOps, span: SPAN, ratio: 0.25, method: createMethod('am'), queries: { sets: [repeat] }, chunkSize: 16 });
     // chunks of 16, 16, 8 positions → 4 + 4 + 2 slots per head
     expect(r.budgets.map((b) => Array.from(b))).toEqual([[4, 4, 4, 4], [4, 4, 4, 4], [2, 2, 2, 2]]);
     expect(r.slotsBefore).toBe(4 * 40);
@@ -106,7 +107,7 @@ describe('compactCache on a tiny random model', () => {
 
   it('an evicted cache decodes exactly like the full cache with the evicted slots masked (positions continue from the original length)', async () => {
     const cache = full.clone();
-    compactCache(cache, { span: SPAN, ratio: 0.3, method: createMethod('streaming'), queries: { sets: [] }, chunkSize: 1000 });
+    await compactCache(cache, { ops: jsAttentionOps, span: SPAN, ratio: 0.3, method: createMethod('streaming'), queries: { sets: [] }, chunkSize: 1000 });
     const masked = full.clone();
     for (let l = 0; l < 2; l++) {
       for (let h = 0; h < 2; h++) {
@@ -119,9 +120,10 @@ describe('compactCache on a tiny random model', () => {
     expect(maxAbsDiff(await next(cache), await next(masked))).toBeLessThanOrEqual(1e-5);
   });
 
-  it('refuses a span beyond the cache and a ratio outside (0, 1]', () => {
+  it('refuses a span beyond the cache and a ratio outside (0, 1]', async () => {
     const method = createMethod('knorm');
-    expect(() => compactCache(full.clone(), { span: { start: 2, end: 99 }, ratio: 0.5, method, queries: { sets: [] } })).toThrow(/beyond/);
-    expect(() => compactCache(full.clone(), { span: SPAN, ratio: 1.5, method, queries: { sets: [] } })).toThrow(/ratio/);
+    const ops = jsAttentionOps;
+    await expect(compactCache(full.clone(), { span: { start: 2, end: 99 }, ratio: 0.5, method, ops, queries: { sets: [] } })).rejects.toThrow(/beyond/);
+    await expect(compactCache(full.clone(), { span: SPAN, ratio: 1.5, method, ops, queries: { sets: [] } })).rejects.toThrow(/ratio/);
   });
 });

@@ -6,6 +6,7 @@ import { documentFingerprint, loadCompactedDocument, saveCompactedDocument, type
 import type { KvCache } from '../../engine/cache/kv-cache.js';
 import { captureRepeatQueries, prefillCapturing } from '../../engine/compaction/cache/capture.js';
 import { compactCache } from '../../engine/compaction/cache/compact-cache.js';
+import { jsAttentionOps } from '../../engine/compaction/js-attention-ops.js';
 import { QueryCollector } from '../../engine/compaction/cache/query-collector.js';
 import { createMethod } from '../../engine/compaction/registry.js';
 import { isLongreadError } from '../../engine/errors.js';
@@ -35,7 +36,7 @@ describe('saving and loading a compacted document', () => {
     const repeat = new QueryCollector({ numLayers: 2, numHeads: 4, numKvHeads: 2, headDim: 8 }, { span: SPAN, chunkSize: 64, cap: 200, causal: false });
     await prefillCapturing(tiny.decoder, compacted, IDS, []);
     await captureRepeatQueries(tiny.decoder, compacted, { promptIds: [], documentIds: DOC, documentStart: 1 }, repeat);
-    compactCache(compacted, { span: SPAN, ratio: 0.2, method: createMethod('am'), queries: { sets: [repeat] } });
+    await compactCache(compacted, { ops: jsAttentionOps, span: SPAN, ratio: 0.2, method: createMethod('am'), queries: { sets: [repeat] } });
     saveCompactedDocument(file, compacted, INFO);
   });
   afterAll(async () => {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { KvCache } from '../../engine/cache/kv-cache.js';
 import { EMPTY_SLOT_BIAS } from '../../engine/graph/io-names.js';
+import { f32ToF16 } from '../../engine/model/dtype.js';
 
 function filled(rows: number): KvCache {
   const cache = new KvCache({ numLayers: 2, numKvHeads: 2, headDim: 3 }, 4);
   const k = Float32Array.from({ length: 2 * rows * 3 }, (_, i) => i + 1);
-  for (const layer of cache.layers) layer.append(k, k.map((x) => -x), rows, 0, cache.growChunk);
+  for (const layer of cache.layers) layer.append(f32ToF16(k), f32ToF16(k.map((x) => -x)), rows, 0, cache.growChunk);
   cache.logicalLength = rows;
   return cache;
 }
@@ -15,7 +16,7 @@ describe('KvCache mark / rollback / clone / shrinkToFit', () => {
     const cache = filled(5);
     const before = cache.layers.map((l) => l.readRun(1, 0, 5));
     const mark = cache.mark();
-    const extra = new Float32Array(2 * 3 * 3).fill(9);
+    const extra = f32ToF16(new Float32Array(2 * 3 * 3).fill(9));
     for (const layer of cache.layers) layer.append(extra, extra, 3, 5, cache.growChunk);
     cache.logicalLength = 8;
     cache.rollback(mark);
@@ -41,7 +42,7 @@ describe('KvCache mark / rollback / clone / shrinkToFit', () => {
     const copy = cache.clone();
     copy.layers[0].keys[0] = 1234;
     copy.layers[0].truncate(0, 2);
-    expect(cache.layers[0].keys[0]).toBe(1);
+    expect(cache.layers[0].readRun(0, 0, 1).keys[0]).toBe(1);
     expect(cache.layers[0].used[0]).toBe(5);
     const run = copy.layers[0].readRun(1, 0, 5);
     copy.layers[0].shrinkToFit();

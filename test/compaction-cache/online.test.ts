@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cacheExceeds, chatQueryCollector, compactOnline } from '../../engine/compaction/cache/online.js';
+import { jsAttentionOps } from '../../engine/compaction/js-attention-ops.js';
 import { createMethod } from '../../engine/compaction/registry.js';
 import { tinyDecoder, tokenIds } from './tiny-decoder.js';
 
@@ -18,7 +19,7 @@ describe('online compaction of a growing chat', () => {
       const method = createMethod('am');
       await feed([1, ...tokenIds(59, 64, 4)]);
       expect(cacheExceeds(cache, 50)).toBe(true);
-      compactOnline(cache, { start: 1, keepSlots: 10, method, queries });
+      await compactOnline(cache, { start: 1, keepSlots: 10, method, ops: jsAttentionOps, queries });
       for (const layer of cache.layers) {
         expect(Array.from(layer.used)).toEqual([31, 31]);
         const sources = Array.from(layer.sources.subarray(0, 31));
@@ -28,7 +29,7 @@ describe('online compaction of a growing chat', () => {
       await feed(tokenIds(40, 64, 8));
       expect(cache.logicalLength).toBe(100);
       const before = cache.layers[0].readRun(0, 1, 11);
-      compactOnline(cache, { start: 1, keepSlots: 12, method, queries });
+      await compactOnline(cache, { start: 1, keepSlots: 12, method, ops: jsAttentionOps, queries });
       const layer = cache.layers[0];
       expect(Array.from(layer.used)).toEqual([33, 33]);
       const again = layer.readRun(0, 1, 13);
@@ -39,7 +40,7 @@ describe('online compaction of a growing chat', () => {
       const logits = await feed([3]);
       expect(logits.every(Number.isFinite)).toBe(true);
       expect(layer.sources[33]).toBe(100);
-      expect(() => compactOnline(cache, { start: 95, keepSlots: 2, method, queries })).toThrow(/nothing old enough/);
+      expect(() => compactOnline(cache, { start: 95, keepSlots: 2, method, ops: jsAttentionOps, queries })).toThrow(/nothing old enough/);
     } finally {
       await tiny.close();
     }

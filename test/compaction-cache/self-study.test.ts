@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KvCache } from '../../engine/cache/kv-cache.js';
 import { prefillCapturing } from '../../engine/compaction/cache/capture.js';
 import { compactCache } from '../../engine/compaction/cache/compact-cache.js';
+import { jsAttentionOps } from '../../engine/compaction/js-attention-ops.js';
 import { QueryCollector } from '../../engine/compaction/cache/query-collector.js';
 import { captureSelfStudyQueries } from '../../engine/compaction/cache/self-study.js';
 import type { DocumentSpan } from '../../engine/compaction/cache/span.js';
@@ -73,7 +74,7 @@ describe('self-study reference queries on a tiny random model', () => {
     const c = collector();
     await captureSelfStudyQueries(tiny.decoder, cache, { promptIds: [5, 6, 8], maxTokens: 16 }, c);
     const copy = cache.clone();
-    compactCache(copy, { span: SPAN, ratio: 0.25, method: createMethod('am'), queries: { sets: [c] }, chunkSize: 48 });
+    await compactCache(copy, { ops: jsAttentionOps, span: SPAN, ratio: 0.25, method: createMethod('am'), queries: { sets: [c] }, chunkSize: 48 });
     const expected = PREFIX.length + [48, 48, 24].reduce((s, n) => s + Math.round(0.25 * n), 0) + SUFFIX.length;
     for (const layer of copy.layers) expect(Array.from(layer.used)).toEqual([expected, expected]);
     expect(copy.logicalLength).toBe(cache.logicalLength);
@@ -111,7 +112,7 @@ describe.skipIf(!available)('self-study queries on stories260K', () => {
     const [sets] = querySets(p, 'self-study');
     for (let ch = 0; ch < sets.chunkCount; ch++) expect(sets.get(0, 0, ch).n).toBeGreaterThan(0);
     const cache = p.full.clone();
-    compactCache(cache, { span: p.span, ratio: 0.2, method: instantiate(parseMethodConfig('am:queries=self-study')), queries: { sets: [sets] }, chunkSize: 64 });
+    await compactCache(cache, { ops: jsAttentionOps, span: p.span, ratio: 0.2, method: instantiate(parseMethodConfig('am:queries=self-study')), queries: { sets: [sets] }, chunkSize: 64 });
     const logits = (await model.decoder.step(cache, p.heldOut.slice(0, 4), { logits: 'all' })).logits;
     expect(logits.every(Number.isFinite)).toBe(true);
   });

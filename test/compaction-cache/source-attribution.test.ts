@@ -3,13 +3,14 @@ import { KvCache } from '../../engine/cache/kv-cache.js';
 import { endsSentence, SourceAttributor } from '../../engine/cache/source-attribution.js';
 import { prefillCapturing } from '../../engine/compaction/cache/capture.js';
 import { compactCache } from '../../engine/compaction/cache/compact-cache.js';
+import { jsAttentionOps } from '../../engine/compaction/js-attention-ops.js';
 import { createMethod } from '../../engine/compaction/registry.js';
 import { tinyDecoder, tokenIds } from './tiny-decoder.js';
 
 /** One layer, two KV heads; head 0 holds sources 0..29, head 1 holds every third source (as after compaction). */
 function cache(): KvCache {
   const c = new KvCache({ numLayers: 1, numKvHeads: 2, headDim: 1 }, 64);
-  c.layers[0].append(new Float32Array(60), new Float32Array(60), 30, 0, 64);
+  c.layers[0].append(new Uint16Array(60), new Uint16Array(60), 30, 0, 64);
   c.layers[0].replaceRun(1, 0, 30, { keys: new Float32Array(10), values: new Float32Array(10), bias: new Float32Array(10), sources: Int32Array.from({ length: 10 }, (_, i) => 3 * i) });
   return c;
 }
@@ -48,7 +49,7 @@ describe('SourceAttributor with the graph attention summary', () => {
     try {
       const c = tiny.newCache();
       await prefillCapturing(tiny.decoder, c, [1, ...tokenIds(40, 64, 2)], []);
-      compactCache(c, { span: { start: 1, end: 41 }, ratio: 0.25, method: createMethod('streaming'), queries: { sets: [] } });
+      await compactCache(c, { ops: jsAttentionOps, span: { start: 1, end: 41 }, ratio: 0.25, method: createMethod('streaming'), queries: { sets: [] } });
       const r = await tiny.decoder.step(c, [5], { attention: true });
       expect(r.attention).toHaveLength(2);
       const a = new SourceAttributor({ span: { start: 1, end: 41 } });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactCache } from '../../engine/compaction/cache/compact-cache.js';
+import { jsAttentionOps } from '../../engine/compaction/js-attention-ops.js';
 import { Recompactor } from '../../engine/compaction/cache/recompactor.js';
 import { createMethod } from '../../engine/compaction/registry.js';
 import { readDocuments } from '../../engine/eval/documents.js';
@@ -37,7 +38,7 @@ describe.skipIf(!available)('compaction of real stories260K caches', () => {
   it('with t ≥ T the compacted cache gives the same next-token logits as the full one', async () => {
     const p = docs[0];
     const cache = p.full.clone();
-    compactCache(cache, { span: p.span, ratio: 1, method: createMethod('am'), queries: { sets: querySets(p, 'repeat') } });
+    await compactCache(cache, { ops: jsAttentionOps, span: p.span, ratio: 1, method: createMethod('am'), queries: { sets: querySets(p, 'repeat') } });
     const logits = (await model.decoder.step(cache, p.heldOut, { logits: 'all' })).logits;
     // Same slots in a buffer of the same width: identical arithmetic. (A wider, padded buffer differs by rounding.)
     const same = p.full.clone();
@@ -50,7 +51,7 @@ describe.skipIf(!available)('compaction of real stories260K caches', () => {
     const p = docs[1];
     const cache = p.full.clone();
     const T = p.span.end - p.span.start;
-    compactCache(cache, { span: p.span, ratio: 0.1, method: instantiate(parseMethodConfig('am')), queries: { sets: querySets(p, DEFAULT_AM.queries) } });
+    await compactCache(cache, { ops: jsAttentionOps, span: p.span, ratio: 0.1, method: instantiate(parseMethodConfig('am')), queries: { sets: querySets(p, DEFAULT_AM.queries) } });
     for (const layer of cache.layers) {
       expect(Array.from(layer.used)).toEqual(new Array(4).fill(1 + Math.round(0.1 * T)));
       for (let h = 0; h < 4; h++) {
@@ -65,7 +66,7 @@ describe.skipIf(!available)('compaction of real stories260K caches', () => {
     expect(Array.from(layer.sources.subarray(layer.used[0] - 5, layer.used[0]))).toEqual([0, 1, 2, 3, 4].map((i) => p.span.end + i));
   });
 
-  it('averaged over heads, am beats "top-t keys, β = 0, copied values" on held-out output and log-mass error at ratios ≤ 0.1', () => {
+  it('averaged over heads, am beats "top-t keys, β = 0, copied values" on held-out output and log-mass error at ratios ≤ 0.1', async () => {
     const am = instantiate(parseMethodConfig('am'));
     const evict = createMethod('am', { betaMode: 'off', values: 'copy' });
     const lines: string[] = [];
@@ -74,8 +75,8 @@ describe.skipIf(!available)('compaction of real stories260K caches', () => {
       for (const p of docs) {
         const recompactor = new Recompactor(p.full, { span: p.span, queries: { sets: querySets(p, DEFAULT_AM.queries) } });
         for (const [name, method] of [['am', am], ['evict', evict]] as const) {
-          const { cache } = recompactor.compact(method, ratio);
-          const e = heldOutHeadErrors(p.full, cache, p.span, p.heldOutQueries, model.spec.numHeads, p.heldOut.length);
+          const { cache } = await recompactor.compact(method, ratio, { ops: jsAttentionOps });
+          const e = await heldOutHeadErrors(p.full, cache, p.span, p.heldOutQueries, model.spec.numHeads, p.heldOut.length, jsAttentionOps);
           mean[name].out += e.outputErr / docs.length;
           mean[name].mass += e.logMassErr / docs.length;
         }

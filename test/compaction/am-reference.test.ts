@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { jsAttentionOps } from '../../engine/compaction/js-attention-ops.js';
 import { AttentionMatching } from '../../engine/compaction/methods/am.js';
 import type { HeadBlock } from '../../engine/compaction/types.js';
 import { refBoundedLs, refRidge, structuredHead } from './reference.js';
@@ -44,12 +45,12 @@ function referenceAm(block: HeadBlock, t: number, lo: number, hi: number) {
 }
 
 describe('am against a float64 reference pipeline', () => {
-  it('same selection, |Δβ| ≤ 1e-2, relative value error ≤ 2e-3 (old bias included)', () => {
+  it('same selection, |Δβ| ≤ 1e-2, relative value error ≤ 2e-3 (old bias included)', async () => {
     for (const seed of [41, 42]) {
       const { block } = structuredHead({ T: 128, d: 16, n: 256, seed });
       block.bias = Float32Array.from({ length: block.T }, (_, j) => (j % 7 === 0 ? 0.5 : 0));
       const t = 13;
-      const ours = new AttentionMatching({ betaMode: 'per-slot' }).compact(block, t);
+      const ours = await new AttentionMatching({ betaMode: 'per-slot' }).compact(block, t, { ops: jsAttentionOps });
       const ref = referenceAm(block, t, Math.exp(-3), Math.exp(3));
       expect(Array.from(ours.indices)).toEqual(ref.kept);
       for (let c = 0; c < t; c++) expect(Math.abs(ours.bias[c] - ref.beta[c])).toBeLessThan(1e-2);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { jsAttentionOps } from '../../engine/compaction/js-attention-ops.js';
 import { createMethod, isMethodName, METHOD_NAMES } from '../../engine/compaction/registry.js';
 import { isLongreadError } from '../../engine/errors.js';
 import { randomMatrix, structuredHead } from './reference.js';
@@ -12,9 +13,11 @@ function withExtras() {
   return block;
 }
 
-function codeOf(f: () => unknown): string | undefined {
+const ops = { ops: jsAttentionOps };
+
+async function codeOf(f: () => unknown): Promise<string | undefined> {
   try {
-    f();
+    await f();
   } catch (e) {
     return isLongreadError(e) ? e.code : 'not a LongreadError';
   }
@@ -22,20 +25,20 @@ function codeOf(f: () => unknown): string | undefined {
 }
 
 describe('every method', () => {
-  it('the registry knows all eight methods', () => {
+  it('the registry knows all eight methods', async () => {
     expect([...METHOD_NAMES].sort()).toEqual(['am', 'am-omp', 'h2o', 'knorm', 'none', 'random', 'snapkv', 'streaming']);
     expect(isMethodName('am')).toBe(true);
     expect(isMethodName('toString')).toBe(false);
-    expect(codeOf(() => createMethod('pyramidkv'))).toBe('BAD_ARGUMENT');
+    expect(await codeOf(() => createMethod('pyramidkv'))).toBe('BAD_ARGUMENT');
   });
 
   for (const name of METHOD_NAMES) {
-    it(`${name}: a budget t ≥ T returns the block exactly`, () => {
+    it(`${name}: a budget t ≥ T returns the block exactly`, async () => {
       const block = withExtras();
       const method = createMethod(name);
       expect(method.name).toBe(name);
       for (const budget of [block.T, block.T + 5]) {
-        const c = method.compact(block, budget);
+        const c = await method.compact(block, budget, ops);
         expect(Array.from(c.indices)).toEqual(Array.from({ length: block.T }, (_, j) => j));
         expect(c.keys).toEqual(block.keys);
         expect(c.values).toEqual(block.values);
@@ -44,9 +47,9 @@ describe('every method', () => {
       }
     });
 
-    it(`${name}: a smaller budget gives t ascending distinct slots (or the full block for none)`, () => {
+    it(`${name}: a smaller budget gives t ascending distinct slots (or the full block for none)`, async () => {
       const block = withExtras();
-      const c = createMethod(name).compact(block, 10);
+      const c = await createMethod(name).compact(block, 10, ops);
       const t = name === 'none' ? block.T : 10;
       expect(c.indices.length).toBe(t);
       expect(c.keys.length).toBe(t * block.d);
@@ -60,22 +63,22 @@ describe('every method', () => {
       expect(c.bias.every(Number.isFinite) && c.values.every(Number.isFinite)).toBe(true);
     });
 
-    it(`${name}: rejects a bad budget and mismatched shapes with BAD_ARGUMENT`, () => {
+    it(`${name}: rejects a bad budget and mismatched shapes with BAD_ARGUMENT`, async () => {
       const block = withExtras();
       const method = createMethod(name);
-      expect(codeOf(() => method.compact(block, 0))).toBe('BAD_ARGUMENT');
-      expect(codeOf(() => method.compact(block, 2.5))).toBe('BAD_ARGUMENT');
-      expect(codeOf(() => method.compact({ ...block, bias: new Float32Array(3) }, 10))).toBe('BAD_ARGUMENT');
+      expect(await codeOf(() => method.compact(block, 0, ops))).toBe('BAD_ARGUMENT');
+      expect(await codeOf(() => method.compact(block, 2.5, ops))).toBe('BAD_ARGUMENT');
+      expect(await codeOf(() => method.compact({ ...block, bias: new Float32Array(3) }, 10, ops))).toBe('BAD_ARGUMENT');
       const poisoned = Float32Array.from(block.keys);
       poisoned[5] = NaN;
-      expect(codeOf(() => method.compact({ ...block, keys: poisoned }, 10))).toBe('BAD_ARGUMENT');
+      expect(await codeOf(() => method.compact({ ...block, keys: poisoned }, 10, ops))).toBe('BAD_ARGUMENT');
     });
   }
 
-  it('methods that need reference queries refuse a block without them', () => {
+  it('methods that need reference queries refuse a block without them', async () => {
     const block = { ...withExtras(), queries: new Float32Array(0), n: 0 };
-    for (const name of ['am', 'am-omp', 'h2o'] as const) expect(codeOf(() => createMethod(name).compact(block, 10))).toBe('BAD_ARGUMENT');
+    for (const name of ['am', 'am-omp', 'h2o'] as const) expect(await codeOf(() => createMethod(name).compact(block, 10, ops))).toBe('BAD_ARGUMENT');
     const noWindow = { ...withExtras(), windowQueries: undefined, windowN: undefined };
-    expect(codeOf(() => createMethod('snapkv').compact(noWindow, 10))).toBe('BAD_ARGUMENT');
+    expect(await codeOf(() => createMethod('snapkv').compact(noWindow, 10, ops))).toBe('BAD_ARGUMENT');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { jsAttentionOps } from '../../engine/compaction/js-attention-ops.js';
 import { AttentionMatching, type AmOptions } from '../../engine/compaction/methods/am.js';
 import { AttentionMatchingOmp } from '../../engine/compaction/methods/am-omp.js';
 import type { CompactedHead, CompactionMethod, HeadBlock } from '../../engine/compaction/types.js';
@@ -29,7 +30,7 @@ const variants: [string, CompactionMethod][] = [
 ];
 
 describe('held-out fidelity on structured random heads', () => {
-  it('am beats top-t eviction (β = 0, copied values) on output and log-mass error at ratios 0.1 and 0.05', () => {
+  it('am beats top-t eviction (β = 0, copied values) on output and log-mass error at ratios 0.1 and 0.05', async () => {
     const heads = Array.from({ length: HEADS }, (_, h) => structuredHead({ T: 192, d: 32, n: 384, seed: 100 + h }));
     const rows: Record<string, string | number>[] = [];
     for (const ratio of RATIOS) {
@@ -45,7 +46,7 @@ describe('held-out fidelity on structured random heads', () => {
       for (const { block, heldOut, nHeld } of heads) {
         const t = Math.round(ratio * block.T);
         for (const [name, method] of variants) {
-          const c = method.compact(block, t);
+          const c = await method.compact(block, t, { ops: jsAttentionOps });
           add(name, fidelity(block, c, heldOut, nHeld));
           if (name === 'am') add('top-t, β=0, V[S]', fidelity(block, evictionOf(block, c.indices), heldOut, nHeld));
         }

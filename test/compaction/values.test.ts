@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { jsAttentionOps } from '../../engine/compaction/js-attention-ops.js';
+import { ridgeSolve } from '../../engine/compaction/linalg.js';
 import { blockTargets } from '../../engine/compaction/scores.js';
 import { gatherRows } from '../../engine/compaction/select.js';
-import { fitValues } from '../../engine/compaction/values.js';
 import { refAttention, refRidge, structuredHead } from './reference.js';
 
-describe('fitValues', () => {
-  it('equals the float64 ridge solution of softmax(Q·Ckᵀ+β)·Cv ≈ a·V', () => {
+describe('the value fit', () => {
+  it('the ridge solve of the JS value system equals the float64 ridge solution of softmax(Q·Ckᵀ+β)·Cv ≈ a·V', async () => {
     const { block } = structuredHead({ T: 160, d: 16, n: 400, seed: 31 });
     const { n, d, scale } = block;
     const S = Int32Array.from({ length: 16 }, (_, j) => j * 10);
     const keys = gatherRows(block.keys, d, S);
     const bias = Float32Array.from(S, (_, c) => 0.3 * (c % 4));
-    const targets = blockTargets(block, { outputs: true }).outputs!;
-    const cv = fitValues({ queries: block.queries, n, keys, bias, t: 16, d, scale, targets });
+    const targets = blockTargets(block, block.values).outputs;
+    const sys = await jsAttentionOps.valueSystem({ queries: block.queries, n, keys, bias, T: 16, d, scale }, targets);
+    const cv = Float32Array.from(ridgeSolve(sys.gram, 16, sys.rhs, d).x);
 
     // Reference: X built row by row in float64, Y from the full block in float64.
     const x = new Float64Array(n * 16);

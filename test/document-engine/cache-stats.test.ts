@@ -8,7 +8,7 @@ describe('cache stats', () => {
   const cache = handCache(HEADS, d, 10);
 
   it('counts slots per layer, capacity as the widest head × KV heads, and bytes used, allocated and uncompacted', () => {
-    const kvBytesPerToken = 2 * 2 * d * 4 * 2;
+    const kvBytesPerToken = 2 * 2 * d * 2 * 2;
     const stats = cacheStats(cache, kvBytesPerToken);
     expect(stats.logicalLength).toBe(10);
     expect(stats.layers).toEqual([
@@ -16,9 +16,9 @@ describe('cache stats', () => {
       { slots: 6, capacity: 12 },
     ]);
     expect(stats.slots).toBe(15);
-    // K and V (fp32) plus one β per slot.
-    expect(stats.usedBytes).toBe(15 * (2 * d * 4 + 4));
-    expect(stats.allocatedBytes).toBe(2 * 12 * (2 * d * 4 + 4));
+    // K and V (fp16) plus one β (fp32) per slot.
+    expect(stats.usedBytes).toBe(15 * (2 * d * 2 + 4));
+    expect(stats.allocatedBytes).toBe(2 * 12 * (2 * d * 2 + 4));
     expect(stats.fullBytes).toBe(10 * kvBytesPerToken);
     expect(() => cacheStatsSchema.parse(stats)).not.toThrow();
   });

@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChunkBlock } from '../../engine/compaction/cache/blocks.js';
+import { jsAttentionOps as ops } from '../../engine/compaction/js-attention-ops.js';
 import { createMethod } from '../../engine/compaction/registry.js';
 import { BlockStore, BlockStoreWriter, type StoredBlock } from '../../engine/documents/block-store.js';
 import { addTally, compactStoredChunk, emptyTally, fidelityOf } from '../../engine/documents/compact-stored.js';
 import { compactionMethod } from '../../engine/documents/methods.js';
 import { HELD_OUT_EVERY, prepareBlock } from '../../engine/documents/prepare-blocks.js';
-import { AttentionKernels } from '../../engine/kernels/attention-kernels.js';
 import { mulberry32 } from '../../engine/util/random.js';
 
 const D = 8;
@@ -60,14 +60,12 @@ function attend(q: Float32Array, keys: Float32Array, values: Float32Array, bias:
 const row = (m: Float32Array, i: number) => m.subarray(i * D, (i + 1) * D);
 
 describe('prepared blocks and compaction from the store', () => {
-  let kernels: AttentionKernels;
   let dir: string;
   let store: BlockStore;
   let written: StoredBlock[];
   const source = new Map<string, ChunkBlock>();
 
   beforeAll(async () => {
-    kernels = new AttentionKernels();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'longread-compact-stored-'));
     const writer = new BlockStoreWriter(dir, SHAPE, [CHUNK]);
     written = [];
@@ -75,7 +73,7 @@ describe('prepared blocks and compaction from the store', () => {
       for (let h = 0; h < 2; h++) {
         const cb = chunkBlock(10 * l + h + 1, 64);
         source.set(`${l}/${h}`, cb);
-        const b = await prepareBlock(cb, l, h, 0, kernels);
+        const b = await prepareBlock(cb, l, h, 0, ops);
         written.push(b);
         writer.append(b);
       }
@@ -83,7 +81,6 @@ describe('prepared blocks and compaction from the store', () => {
     store = writer.finish();
   });
   afterAll(async () => {
-    await kernels?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -116,17 +113,17 @@ describe('prepared blocks and compaction from the store', () => {
   });
 
   it('prepares a block with few or no queries: no held-out rows below 8, empty targets with none', async () => {
-    const few = await prepareBlock(chunkBlock(3, 5), 0, 0, 0, kernels);
+    const few = await prepareBlock(chunkBlock(3, 5), 0, 0, 0, ops);
     expect(few.n).toBe(5);
     expect(few.heldN).toBe(0);
     expect(few.heldOutputs.length).toBe(0);
-    const none = await prepareBlock(chunkBlock(4, 0), 0, 0, 0, kernels);
+    const none = await prepareBlock(chunkBlock(4, 0), 0, 0, 0, ops);
     expect([none.n, none.heldN, none.rowMax.length, none.outputs.length]).toEqual([0, 0, 0, 0]);
     expect(none.keyRms).toEqual(new Float32Array(T));
   });
 
   it('at ratio 1 keeps every stored slot as read back, with zero held-out error', async () => {
-    const r = await compactStoredChunk(store, 0, { method: compactionMethod('am'), ratio: 1, kernels });
+    const r = await compactStoredChunk(store, 0, { method: compactionMethod('am'), ratio: 1, ops });
     let i = 0;
     for (let l = 0; l < 2; l++) {
       for (let h = 0; h < 2; h++) {
@@ -144,7 +141,7 @@ describe('prepared blocks and compaction from the store', () => {
   it('at a lower ratio every head keeps round(ratio·T) slots with ascending document sources, and the error grows as it shrinks', async () => {
     const errors: number[] = [];
     for (const ratio of [0.5, 0.25, 0.1]) {
-      const r = await compactStoredChunk(store, 0, { method: compactionMethod('am'), ratio, kernels });
+      const r = await compactStoredChunk(store, 0, { method: compactionMethod('am'), ratio, ops });
       for (let l = 0; l < 2; l++) {
         for (let h = 0; h < 2; h++) {
           const run = r.runs[l][h];
@@ -168,14 +165,25 @@ describe('prepared blocks and compaction from the store', () => {
 
   it('compacts with methods that do not reuse the stored targets too (snapkv, h2o)', async () => {
     for (const method of [compactionMethod('snapkv'), compactionMethod('h2o'), createMethod('am', { betaMode: 'off', values: 'copy' })]) {
-      const r = await compactStoredChunk(store, 0, { method, ratio: 0.25, kernels, seed: 1 });
+      const r = await compactStoredChunk(store, 0, { method, ratio: 0.25, ops, seed: 1 });
       for (let l = 0; l < 2; l++) for (let h = 0; h < 2; h++) expect(r.runs[l][h].bias.length).toBe(10);
       expect(r.fidelity.queries).toBe(32);
     }
   });
 
+  it('starts am and am-omp from the stored targets, as the same prepared state a fresh preparation gives', async () => {
+    for (const method of [compactionMethod('am'), compactionMethod('am-omp')]) {
+      const r = await compactStoredChunk(store, 0, { method, ratio: 0.25, ops });
+      const b = store.read(store.blocksOf(0)[0]);
+      const endsSpan = store.chunkCount === 1; // the last chunk keeps the end of the document
+      const block = { T: b.T, d: b.d, keys: b.keys, values: b.values, bias: b.bias, queries: b.queries, n: b.n, scale: 1 / Math.sqrt(b.d), endsSpan };
+      const fresh = await method.compact(block, 10, { ops });
+      expect(r.runs[0][0].sources, method.name).toEqual(Int32Array.from(fresh.indices, (j) => b.sources[j]));
+    }
+  });
+
   it('compacts only the sampled heads when asked, and tallies only their held-out queries', async () => {
-    const r = await compactStoredChunk(store, 0, { method: compactionMethod('am'), ratio: 0.25, kernels, sample: (l, h) => l === 1 && h === 0 });
+    const r = await compactStoredChunk(store, 0, { method: compactionMethod('am'), ratio: 0.25, ops, sample: (l, h) => l === 1 && h === 0 });
     expect(r.runs[1][0].bias.length).toBe(10);
     expect(r.runs[0][0]).toBeUndefined();
     expect(r.fidelity.queries).toBe(8);

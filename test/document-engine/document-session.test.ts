@@ -142,7 +142,7 @@ describe('document fit and info', () => {
     const doc = pagedDocument(3, 400);
     const o = { ...opened(doc, 300), range: { start: 0, end: doc.text.length } };
     const info = documentInfo(fakeModel(2048), o, { ratio: 0.25, prefillTokensPerSec: 600, libraryId: null, state: 'opened' });
-    const perToken = 4 * 2 * 2 * 64 * 4;
+    const perToken = 4 * 2 * 2 * 64 * 2; // fp16 K and V
     expect(() => documentInfoSchema.parse(info)).not.toThrow();
     expect(info).toMatchObject({
       documentId: 'doc-1',

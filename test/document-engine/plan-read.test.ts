@@ -7,8 +7,8 @@ import { isLongreadError } from '../../engine/errors.js';
 import type { ModelSpec } from '../../engine/model/spec.js';
 
 const MiB = 2 ** 20;
-/** 4 layers × 2 KV heads × 64 dims: 4 KiB of fp32 K and V per token. */
-const PER_TOKEN = 4 * 2 * 2 * 64 * 4;
+/** 4 layers × 2 KV heads × 64 dims: 2 KiB of fp16 K and V per token. */
+const PER_TOKEN = 4 * 2 * 2 * 64 * 2;
 const PREFIX = 10;
 const SUFFIX = 5;
 const REPEAT = 20;
@@ -86,13 +86,13 @@ describe('planRead', () => {
     expect(mibAfter(message, 'A KV budget of')).toBe(budget / MiB);
     expect(message).toContain('ratio 0.2');
     // A smaller chunk or a smaller ratio needs less, and fits.
-    expect(planRead(model(8192), prompt(n), REPEAT, { kvBudgetBytes: 16 * MiB, ratio: 0.2, chunkSize: 1024 }).mode).toBe('chunked');
+    expect(planRead(model(8192), prompt(n), REPEAT, { kvBudgetBytes: 8 * MiB, ratio: 0.2, chunkSize: 1024 }).mode).toBe('chunked');
   });
 
   it('never words the refusal as if the budget were as large as what is needed', () => {
-    // Needs 1.898 MiB; the budget is 1.812 MiB. Both round up to "2 MiB".
+    // Needs 0.949 MiB; the budget is 0.906 MiB. Both round up to "1 MiB".
     const need = (PREFIX + 200 + 2 * 128 + REPEAT) * PER_TOKEN;
-    const budget = 1_900_000;
+    const budget = 950_000;
     expect(budget).toBeLessThan(need);
     const e = errorOf(() => planRead(model(8192), prompt(1000), REPEAT, { kvBudgetBytes: budget, ratio: 0.2, chunkSize: 128 }));
     expect(isLongreadError(e, 'BAD_ARGUMENT'), String(e)).toBe(true);

@@ -13,7 +13,7 @@ import { maxDocumentTokens } from '../../engine/documents/document-session.js';
 import { compactFromStore, planRead, readDocument, type ReadOptions } from '../../engine/documents/read-document.js';
 import { kvBytesPerToken } from '../../engine/model/spec.js';
 import { isLongreadError } from '../../engine/errors.js';
-import { AttentionKernels } from '../../engine/kernels/attention-kernels.js';
+import { jsAttentionOps as ops } from '../../engine/compaction/js-attention-ops.js';
 import type { LoadedModel } from '../../engine/load-model.js';
 import type { OperationControl } from '../../engine/util/operation.js';
 import { maxAbsDiff } from '../compaction-cache/tiny-decoder.js';
@@ -61,19 +61,14 @@ function slotsIn(cache: KvCache, l: number, h: number, start: number, end: numbe
 
 describe.skipIf(!available)('reading a document with stories260K (fp32, cpu)', () => {
   const stories = useStoriesModel();
-  let kernels: AttentionKernels;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'longread-read-document-'));
   let n = 0;
   const dir = () => path.join(root, `doc-${++n}`);
   // The app's default: Attention Matching with one β per head, fitted values, bounded β solver.
   const method = createMethod('am', { betaMode: 'per-head', values: 'fit', betaSolver: 'bounded' });
-  const options = (over: Partial<ReadOptions> = {}): ReadOptions => ({ method, ratio: 0.2, dir: dir(), kernels, kvBudgetBytes: GENEROUS, chunkSize: CHUNK, ...over });
+  const options = (over: Partial<ReadOptions> = {}): ReadOptions => ({ method, ratio: 0.2, dir: dir(), ops, kvBudgetBytes: GENEROUS, chunkSize: CHUNK, ...over });
 
-  beforeAll(() => {
-    kernels = new AttentionKernels();
-  });
   afterAll(async () => {
-    await kernels?.close();
     fs.rmSync(root, { recursive: true, force: true });
   });
 
@@ -113,16 +108,16 @@ describe.skipIf(!available)('reading a document with stories260K (fp32, cpu)', (
     });
 
     it('gives the same cache and fidelity when compacted again from the store at the same ratio', async () => {
-      const again = await compactFromStore(read.store, prompt.span, { method, ratio: 0.2, kernels });
+      const again = await compactFromStore(read.store, prompt.span, { method, ratio: 0.2, ops });
       expectSameCache(again.cache, read.cache);
       expect(again.fidelity).toEqual(read.fidelity);
       // And from the store as reopened from disk.
-      const reopened = await compactFromStore(BlockStore.open(opts.dir), prompt.span, { method, ratio: 0.2, kernels });
+      const reopened = await compactFromStore(BlockStore.open(opts.dir), prompt.span, { method, ratio: 0.2, ops });
       expectSameCache(reopened.cache, read.cache);
     });
 
     it('keeps fewer slots with a higher held-out error at a smaller ratio, and none of either at ratio 1', async () => {
-      const at = async (ratio: number) => compactFromStore(read.store, prompt.span, { method, ratio, kernels });
+      const at = async (ratio: number) => compactFromStore(read.store, prompt.span, { method, ratio, ops });
       const [small, base, full] = [await at(0.05), await at(0.2), await at(1)];
       const slots = [small, base, full].map((r) => documentSlots(r.cache, prompt.span));
       const err = [small, base, full].map((r) => fidelityOf(r.fidelity).outputError);
@@ -139,7 +134,7 @@ describe.skipIf(!available)('reading a document with stories260K (fp32, cpu)', (
 
     it('reports re-compaction chunk by chunk, and stops with CANCELLED between chunks', async () => {
       const reports: [string, number, number][] = [];
-      await compactFromStore(read.store, prompt.span, { method, ratio: 0.1, kernels }, { progress: (stage, done, total) => reports.push([stage, done, total]), isCancelled: async () => false });
+      await compactFromStore(read.store, prompt.span, { method, ratio: 0.1, ops }, { progress: (stage, done, total) => reports.push([stage, done, total]), isCancelled: async () => false });
       expect(reports).toEqual([
         ['recompact', 1, 2],
         ['recompact', 2, 2],
@@ -148,7 +143,7 @@ describe.skipIf(!available)('reading a document with stories260K (fp32, cpu)', (
       const cancelling: OperationControl = { progress: () => void chunks++, isCancelled: async () => chunks > 0 };
       let error: unknown;
       try {
-        await compactFromStore(read.store, prompt.span, { method, ratio: 0.1, kernels }, cancelling);
+        await compactFromStore(read.store, prompt.span, { method, ratio: 0.1, ops }, cancelling);
       } catch (e) {
         error = e;
       }
@@ -193,7 +188,7 @@ describe.skipIf(!available)('reading a document with stories260K (fp32, cpu)', (
     });
 
     it('gives the same cache when compacted again from the store at the same ratio', async () => {
-      const again = await compactFromStore(read.store, prompt.span, { method, ratio: 0.2, kernels });
+      const again = await compactFromStore(read.store, prompt.span, { method, ratio: 0.2, ops });
       expectSameCache(again.cache, read.cache);
     });
 
@@ -229,7 +224,7 @@ describe.skipIf(!available)('reading a document with stories260K (fp32, cpu)', (
   it('refuses a budget too small for even one chunk with BAD_ARGUMENT naming the MiB needed, before writing anything', async () => {
     const prompt = storyPrompt(stories.model, 300);
     const R = repeatTurnIds(stories.model.tokenizer).length;
-    const perToken = 2 * stories.model.spec.numLayers * stories.model.spec.numKvHeads * stories.model.spec.headDim * 4;
+    const perToken = 2 * stories.model.spec.numLayers * stories.model.spec.numKvHeads * stories.model.spec.headDim * 2; // fp16 K and V
     const need = (prompt.span.start + Math.ceil(0.2 * prompt.documentIds.length) + 2 * CHUNK + R) * perToken;
     const opts = options({ kvBudgetBytes: 64 * 1024 });
     let error: unknown;

@@ -4,14 +4,12 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DocumentChat } from '../../engine/documents/document-chat.js';
 import { openDocument, readView, textMap } from '../../engine/documents/document-session.js';
-import { AttentionKernels } from '../../engine/kernels/attention-kernels.js';
+import { jsAttentionOps as ops } from '../../engine/compaction/js-attention-ops.js';
 import { NO_CONTROL } from '../../engine/util/operation.js';
 import { sharedAvailable, STORIES_DIR, useStoriesModel } from '../helpers/shared.js';
 
 const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'longread-chat-'));
-const kernels = new AttentionKernels();
 afterAll(async () => {
-  await kernels.close();
   fs.rmSync(storeDir, { recursive: true, force: true });
 });
 
@@ -24,13 +22,13 @@ describe.skipIf(!sharedAvailable(STORIES_DIR, 'the document chat test'))('a conv
 
   async function compacted() {
     const opened = openDocument(stories.model, 'doc', file, { title: 'Kite', format: 'txt', text: TEXT, parts: [] }, null);
-    const { view } = await readView(stories.model, opened, { method: 'am', ratio: 0.25, dir: fs.mkdtempSync(path.join(storeDir, 'r-')), kernels, kvBudgetBytes: 2 ** 30 }, NO_CONTROL);
+    const { view } = await readView(stories.model, opened, { method: 'am', ratio: 0.25, dir: fs.mkdtempSync(path.join(storeDir, 'r-')), ops, kvBudgetBytes: 2 ** 30 }, NO_CONTROL);
     return { opened, view };
   }
 
   it('prefills only the new turn after the first, and streams sources on the document', async () => {
     const { opened, view } = await compacted();
-    const chat = new DocumentChat(stories.model);
+    const chat = new DocumentChat(stories.model, ops);
     const pieces: string[] = [];
     const first = await chat.ask(view.base, opened.prompt.suffixIds, 'Who had a kite?', GEN, textMap(opened), NO_CONTROL, (t) => pieces.push(t));
     expect(pieces.join('')).toBe(first.text);
@@ -45,7 +43,7 @@ describe.skipIf(!sharedAvailable(STORIES_DIR, 'the document chat test'))('a conv
 
   it('rebuilds from its turns after the compaction changes, with the same prompt length', async () => {
     const { opened, view } = await compacted();
-    const chat = new DocumentChat(stories.model);
+    const chat = new DocumentChat(stories.model, ops);
     await chat.ask(view.base, opened.prompt.suffixIds, 'Who had a kite?', GEN, textMap(opened), NO_CONTROL, () => {});
     const lengthBefore = chat.currentCache!.logicalLength;
     chat.invalidate();
@@ -56,7 +54,7 @@ describe.skipIf(!sharedAvailable(STORIES_DIR, 'the document chat test'))('a conv
 
   it('compacts older turns online once the conversation outgrows its slots', async () => {
     const { opened, view } = await compacted();
-    const chat = new DocumentChat(stories.model, [], 24);
+    const chat = new DocumentChat(stories.model, ops, [], 24);
     for (const q of ['Who had a kite?', 'What broke?', 'Who helped?']) {
       await chat.ask(view.base, opened.prompt.suffixIds, q, GEN, textMap(opened), NO_CONTROL, () => {});
     }

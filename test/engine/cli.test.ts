@@ -36,8 +36,9 @@ describe('longread CLI', () => {
     expect(r.providerAttempts).toEqual([{ provider: 'cpu', used: true }]);
     expect(r.contextTokens).toBe(40);
     for (const k of ['prefillTokensPerSec', 'decodeMsPerToken', 'kvBytes', 'peakRssBytes']) expect(r[k]).toBeGreaterThan(0);
-    // 2 layers × 2 (K,V) × 2 KV heads × 8 dims × 4 bytes + a 4-byte bias per slot per head = 272 bytes per token
-    expect(r.kvBytes).toBe(44 * (2 * 2 * 2 * 8 * 4 + 2 * 2 * 4));
+    expect(r.kvDtype).toBe('fp16');
+    // 2 layers × 2 (K,V) × 2 KV heads × 8 dims × 2 bytes + a 4-byte bias per slot per head = 144 bytes per token
+    expect(r.kvBytes).toBe(44 * (2 * 2 * 2 * 8 * 2 + 2 * 2 * 4));
   });
 
   it('bad arguments exit with code 2 and a message naming the option', async () => {

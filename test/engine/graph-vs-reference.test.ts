@@ -51,7 +51,7 @@ const variants: [string, Partial<ModelSpec>][] = [
 
 describe('ONNX decoder graph vs float64 reference forward pass', () => {
   for (const [name, over] of variants) {
-    it(`${name}: logits, new K/V and queries within 1e-4 (fp32 weights)`, async () => {
+    it(`${name}: logits and queries within 1e-4, new K/V within fp16 rounding (fp32 weights)`, async () => {
       const spec = tinySpec(over);
       const { decoder, ref } = await setup(spec, FP32);
       const ids = [1, 5, 9, 33, 12, 60, 7, 3, 44, 21];
@@ -67,16 +67,18 @@ describe('ONNX decoder graph vs float64 reference forward pass', () => {
       for (let h = 0; h < spec.numHeads; h++) {
         expect(maxAbsDiff(got.queries![1].subarray(h * S * d, (h + 1) * S * d), want.queries[1][h])).toBeLessThan(1e-4);
       }
+      // the cache holds K/V in fp16: half an ulp (2^-11 relative) on top of the float32 differences
+      const halfUlp = (want: Float64Array) => 2 ** -11 * Math.max(...Array.from(want, Math.abs));
       const layer = cache.layers[1];
       for (let kh = 0; kh < spec.numKvHeads; kh++) {
         const run = layer.readRun(kh, 0, S);
-        expect(maxAbsDiff(run.keys, want.newKeys[1][kh])).toBeLessThan(1e-4);
-        expect(maxAbsDiff(run.values, want.newValues[1][kh])).toBeLessThan(1e-4);
+        expect(maxAbsDiff(run.keys, want.newKeys[1][kh])).toBeLessThan(1e-4 + halfUlp(want.newKeys[1][kh]));
+        expect(maxAbsDiff(run.values, want.newValues[1][kh])).toBeLessThan(1e-4 + halfUlp(want.newValues[1][kh]));
       }
     });
   }
 
-  it('chunked prefill equals one-shot prefill, and decode continues it', async () => {
+  it('chunked prefill equals one-shot prefill within fp16 cache rounding, and decode continues it', async () => {
     const spec = tinySpec({ numHeads: 6, numKvHeads: 2, hiddenSize: 48 });
     const { decoder } = await setup(spec, FP32);
     const ids = Array.from({ length: 37 }, (_, i) => (i * 17 + 3) % spec.vocabSize);
@@ -92,10 +94,11 @@ describe('ONNX decoder graph vs float64 reference forward pass', () => {
       joined.set(p, o);
       o += p.length;
     }
-    expect(maxAbsDiff(joined, a.logits)).toBeLessThan(1e-4);
+    // A chunk attends to its own K/V in fp32 and to earlier chunks' as the cache holds them, in fp16 (measured ~2e-3).
+    expect(maxAbsDiff(joined, a.logits)).toBeLessThan(5e-3);
     const next1 = await decoder.step(oneShot, [11]);
     const next2 = await decoder.step(chunked, [11]);
-    expect(maxAbsDiff(next1.logits, next2.logits)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(next1.logits, next2.logits)).toBeLessThan(5e-3);
   });
 
   it('per-slot bias: past slots with β match the reference with the same biased past', async () => {

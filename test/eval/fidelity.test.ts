@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fidelityTable } from '../../engine/cli/eval-command.js';
+import { jsAttentionOps } from '../../engine/compaction/js-attention-ops.js';
 import { readDocuments } from '../../engine/eval/documents.js';
 import { runFidelity } from '../../engine/eval/fidelity.js';
 import { parseMethodConfig } from '../../engine/eval/method-configs.js';
@@ -15,7 +16,7 @@ describe.skipIf(!available)('fidelity harness on stories260K', () => {
   it('rows are flat, ordered by method, ratio, document; ratio 1 reproduces the full cache', async () => {
     const docs = readDocuments([path.join(STORIES, 'story-04.txt'), path.join(STORIES, 'story-05.txt')]);
     const configs = ['am', 'streaming'].map(parseMethodConfig);
-    const rows = await runFidelity(stories.model, docs, configs, { ratios: [1, 0.05], heldOut: 40 });
+    const rows = await runFidelity(stories.model, docs, configs, { ratios: [1, 0.05], heldOut: 40, ops: jsAttentionOps });
     expect(rows.map((r) => `${r.method.split(':')[0]} ${r.ratio} ${r.doc}`)).toEqual([
       'am 1 story-04',
       'am 1 story-05',

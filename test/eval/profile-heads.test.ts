@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allocateBudgets, parseHeadProfile } from '../../engine/compaction/cache/budgets.js';
+import { jsAttentionOps } from '../../engine/compaction/js-attention-ops.js';
 import { readDocuments } from '../../engine/eval/documents.js';
 import { instantiate, parseMethodConfig } from '../../engine/eval/method-configs.js';
 import { profileHeads } from '../../engine/eval/profile-heads.js';
@@ -15,7 +16,7 @@ describe.skipIf(!available)('profileHeads', () => {
   it('shares follow sensitivity, greedy swaps only ever lower the calibration NLL, and the profile is usable', async () => {
     const config = parseMethodConfig('am');
     const docs = readDocuments([path.join(STORIES, 'story-06.txt')]);
-    const { profile, sensitivity, nll, swaps } = await profileHeads(stories.model, docs, { ratio: 0.1, method: instantiate(config), queries: config.queries, continuation: 12, swaps: 2 });
+    const { profile, sensitivity, nll, swaps } = await profileHeads(stories.model, docs, { ratio: 0.1, method: instantiate(config), ops: jsAttentionOps, queries: config.queries, continuation: 12, swaps: 2 });
     const keys = Object.keys(profile);
     expect(keys).toHaveLength(20);
     expect(keys.every((k) => Number.isFinite(sensitivity[k]) && profile[k] >= 0.25)).toBe(true);

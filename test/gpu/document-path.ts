@@ -2,13 +2,14 @@ import type { KvCache } from '../../engine/cache/kv-cache.js';
 import { documentPrompt } from '../../engine/compaction/cache/document-prompt.js';
 import { compactionMethod } from '../../engine/documents/methods.js';
 import { compactFromStore, readDocument } from '../../engine/documents/read-document.js';
-import type { AttentionKernels } from '../../engine/kernels/attention-kernels.js';
+import type { AttentionOps } from '../../engine/compaction/attention-ops.js';
 import type { LoadedModel } from '../../engine/load-model.js';
 
 export interface DocumentPathOptions {
   /** Folder for the prepared blocks. */
   dir: string;
-  kernels: AttentionKernels;
+  /** Where compaction's heavy products run (the app: onnxruntime). */
+  ops: AttentionOps;
   ratio: number;
   recompactRatio: number;
   /** Compaction chunk, in tokens: small, so a short document spans several chunks. */
@@ -39,12 +40,12 @@ export async function runDocumentPath(model: LoadedModel, text: string, o: Docum
   const method = compactionMethod('am');
   const prompt = documentPrompt(model.tokenizer, text);
   const question = [...prompt.suffixIds, ...model.tokenizer.encode(o.question, { addSpecialTokens: false })];
-  const read = await readDocument(model, prompt, { method, ratio: o.ratio, dir: o.dir, kernels: o.kernels, kvBudgetBytes: 2 ** 30, chunkSize: o.chunkSize });
+  const read = await readDocument(model, prompt, { method, ratio: o.ratio, dir: o.dir, ops: o.ops, kvBudgetBytes: 2 ** 30, chunkSize: o.chunkSize });
   const kept = keptPositions(read.cache);
   const afterCompaction = (await model.decoder.step(read.cache, question)).logits;
   const decodeSteps: Float32Array[] = [];
   for (const id of model.tokenizer.encode(o.answer, { addSpecialTokens: false })) decodeSteps.push((await model.decoder.step(read.cache, [id])).logits);
-  const again = await compactFromStore(read.store, prompt.span, { method, ratio: o.recompactRatio, kernels: o.kernels });
+  const again = await compactFromStore(read.store, prompt.span, { method, ratio: o.recompactRatio, ops: o.ops });
   const afterRecompaction = (await model.decoder.step(again.cache, question)).logits;
   return { documentTokens: prompt.documentIds.length, afterCompaction, decodeSteps, afterRecompaction, kept };
 }

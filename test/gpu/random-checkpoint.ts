@@ -33,7 +33,7 @@ const WRITTEN_STD = 0.2 / Math.sqrt(12);
  * spread of 1/√fan-in, embeddings of unit spread and an output head that gives logits of a few units. With the raw
  * values every logit is within 0.1 of zero, and a 1e-3 tolerance would compare nothing.
  */
-function trainedScale(t: TensorToWrite): TensorToWrite {
+export function trainedScale(t: TensorToWrite): TensorToWrite {
   const data = t.data as Float32Array;
   if (t.shape.length === 1) return { ...t, data: data.map((v) => 1 + v) };
   const fanIn = t.shape[1];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argmax } from '../../engine/generate/sampler.js';
 import { AttentionKernels } from '../../engine/kernels/attention-kernels.js';
+import { OrtAttentionOps } from '../../engine/kernels/ort-attention-ops.js';
 import { maxAbsDiff } from '../compaction-cache/tiny-decoder.js';
 import { runDecodePath } from './decode-path.js';
 import { keptAgreement, runDocumentPath } from './document-path.js';
@@ -60,7 +61,7 @@ describe.skipIf(!runs)(`a random ${RANDOM_QWEN3_CONFIG.num_hidden_layers}-layer 
   });
 
   it('reads a document, compacts it and re-compacts it from the stored blocks, within 1e-3', async () => {
-    const options = { kernels, ratio: 0.3, recompactRatio: 0.15, chunkSize: 48, question: 'What color was the sail?', answer: ' It was red.' };
+    const options = { ops: new OrtAttentionOps(kernels), ratio: 0.3, recompactRatio: 0.15, chunkSize: 48, question: 'What color was the sail?', answer: ' It was red.' };
     const cpu = await runDocumentPath(pair.cpu, TEXT, { ...options, dir: path.join(root, 'cpu') });
     const gpu = await runDocumentPath(pair.gpu, TEXT, { ...options, dir: path.join(root, 'gpu') });
     const diffs = {

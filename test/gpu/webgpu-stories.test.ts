@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argmax } from '../../engine/generate/sampler.js';
 import { AttentionKernels } from '../../engine/kernels/attention-kernels.js';
+import { OrtAttentionOps } from '../../engine/kernels/ort-attention-ops.js';
 import { maxAbsDiff } from '../compaction-cache/tiny-decoder.js';
 import { readStoriesGolden, sharedAvailable, STORIES_DIR } from '../helpers/shared.js';
 import { runDecodePath } from './decode-path.js';
@@ -51,7 +52,7 @@ describe.skipIf(!runs)('stories260K on WebGPU matches the CPU provider', () => {
 
   it('reads a document, compacts it and re-compacts it from the stored blocks, within 1e-3', async () => {
     const text = STORY.slice(0, 700);
-    const options = { kernels, ratio: 0.3, recompactRatio: 0.15, chunkSize: 64, question: ' Who found the kite?', answer: ' Sam found it.' };
+    const options = { ops: new OrtAttentionOps(kernels), ratio: 0.3, recompactRatio: 0.15, chunkSize: 64, question: ' Who found the kite?', answer: ' Sam found it.' };
     const cpu = await runDocumentPath(pair.cpu, text, { ...options, dir: path.join(root, 'cpu') });
     const gpu = await runDocumentPath(pair.gpu, text, { ...options, dir: path.join(root, 'gpu') });
     const diffs = {

@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { blockTargets } from '../../engine/compaction/scores.js';
+import { jsAttentionOps } from '../../engine/compaction/js-attention-ops.js';
 import { AttentionKernels } from '../../engine/kernels/attention-kernels.js';
+import { OrtAttentionOps } from '../../engine/kernels/ort-attention-ops.js';
 import { rng } from '../helpers/tiny-model.js';
 
 const kernels = new AttentionKernels();
@@ -94,6 +96,57 @@ describe('onnxruntime attention kernels for compaction', () => {
     close(got.rhs, Array.from({ length: t * d }, (_, ac) => X.reduce((acc, r, i) => acc + r[Math.floor(ac / d)] * y[i * d + (ac % d)], 0)), 1e-4);
   });
 
+  it('causal column sums: query i sees keys j ≤ positions[i] only (−1: all)', async () => {
+    const positions = Int32Array.from({ length: n }, (_, i) => (i % 5 === 0 ? -1 : i % T));
+    const got = await kernels.columnSums(q, n, k, bias, T, d, scale, positions);
+    const sums = new Float64Array(T);
+    for (let i = 0; i < n; i++) {
+      const visible = positions[i] < 0 ? T : positions[i] + 1;
+      const { A } = reference(q.subarray(i * d, (i + 1) * d), 1, k.subarray(0, visible * d), bias.subarray(0, visible), visible, d, scale);
+      A[0].forEach((a, j) => (sums[j] += a));
+    }
+    close(got, sums, 1e-5);
+    close(await kernels.columnSums(q, n, k, bias, T, d, scale), Array.from({ length: T }, (_, j) => reference(q, n, k, bias, T, d, scale).A.reduce((acc, r) => acc + r[j], 0)), 1e-5);
+  });
+
+  it("shifted exp and its products: E, column norms, Eᵀr and the Gram rows of gathered columns", async () => {
+    const ref = reference(q, n, k, bias, T, d, scale);
+    const got = await kernels.shiftedExp(q, n, k, bias, T, d, scale);
+    close(got.E, ref.E.flat(), 1e-5);
+    close(got.rowMax, ref.rowMax, 1e-5);
+    close(got.mass, ref.mass, 1e-5);
+    close(got.columnNorms, Array.from({ length: T }, (_, j) => Math.sqrt(ref.E.reduce((acc, r) => acc + r[j] ** 2, 0))), 1e-5);
+    const r = random(n, 12);
+    close(await kernels.correlate(got.E, n, T, r), Array.from({ length: T }, (_, j) => ref.E.reduce((acc, row, i) => acc + row[j] * r[i], 0)), 1e-4);
+    const rows = Int32Array.from([4, 0, 17]);
+    const cols = Int32Array.from([0, 4, 17, 30, 52]);
+    const gram = await kernels.gatherGram(got.E, n, T, rows, cols);
+    close(gram, Array.from(rows).flatMap((a) => Array.from(cols, (b) => ref.E.reduce((acc, row) => acc + row[a] * row[b], 0))), 1e-4);
+  });
+
+  it('the onnxruntime ops agree with the JS ops on every operation', async () => {
+    const ort = new OrtAttentionOps(kernels);
+    const input = { queries: q, n, keys: k, bias, T, d, scale };
+    const [a, b] = [await ort.targets(input, v), await jsAttentionOps.targets(input, v)];
+    for (const key of ['rowMax', 'mass', 'outputs', 'keyRms', 'columnSums'] as const) close(a[key], b[key], 1e-5);
+    const kept = { ...input, keys: k.subarray(0, t * d), bias: bias.subarray(0, t), T: t };
+    const y = random(n * d, 13);
+    for (const op of ['massSystem', 'perHeadSystem'] as const) {
+      const [x, z] = [await ort[op](kept, b.rowMax, b.mass, y), await jsAttentionOps[op](kept, b.rowMax, b.mass, y)];
+      close(x.gram, z.gram, 1e-4);
+      close(x.rhs, z.rhs, 1e-4);
+    }
+    const [vx, vz] = [await ort.valueSystem(kept, y), await jsAttentionOps.valueSystem(kept, y)];
+    close(vx.gram, vz.gram, 1e-4);
+    close(vx.rhs, vz.rhs, 1e-4);
+    const [ex, ez] = [await ort.shiftedExp(input), await jsAttentionOps.shiftedExp(input)];
+    close(ex.columnNorms, ez.columnNorms, 1e-5);
+    const residual = Float64Array.from(random(n, 14));
+    close(await ex.correlate(residual), await ez.correlate(residual), 1e-4);
+    const idx = Int32Array.from([2, 9]);
+    close(await ex.gram(idx, Int32Array.from([1, 2, 9])), await ez.gram(idx, Int32Array.from([1, 2, 9])), 1e-4);
+  });
+
   it('is much faster than the plain JS targets on a realistic head (T=4096, n=2048, d=64)', async () => {
     const [N, TT, D] = [2048, 4096, 64];
     const Q = random(N * D, 5);
@@ -105,7 +158,7 @@ describe('onnxruntime attention kernels for compaction', () => {
     await kernels.targets(Q, N, K, V, B, TT, D, 0.125);
     const ortMs = performance.now() - t0;
     t0 = performance.now();
-    blockTargets({ T: TT, d: D, keys: K, values: V, bias: B, queries: Q, n: N, scale: 0.125 }, { outputs: true, keyRms: true });
+    blockTargets({ T: TT, d: D, keys: K, bias: B, queries: Q, n: N, scale: 0.125 }, V);
     const jsMs = performance.now() - t0;
     console.log(`targets for one head: onnxruntime ${ortMs.toFixed(0)} ms, JS ${jsMs.toFixed(0)} ms (${(jsMs / ortMs).toFixed(1)}×)`);
     expect(ortMs).toBeLessThan(jsMs);

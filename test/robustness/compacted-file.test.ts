@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeCompactedDocument, loadCompactedDocument } from '../../engine/cache/compacted-file.js';
+import { COMPACTED_FILE_VERSION, decodeCompactedDocument, loadCompactedDocument } from '../../engine/cache/compacted-file.js';
+import { bytesPerSlot } from '../../engine/cache/compacted-header.js';
 import { expectCodedError, expectCodedOutcome, POSIX, replaceWith, runIsolated, tempDir } from './helpers.js';
 import { joinLrkv, LRKV_INFO, LRKV_SHAPE, sampleLrkv, splitLrkv } from './lrkv.js';
 
@@ -77,7 +78,7 @@ describe('LRKV headers whose checksum was recomputed after editing', () => {
       h.used = [[6], [6]];
     });
     const parts = splitLrkv(file);
-    const payload = Buffer.alloc(2 * 6 * (2 * 4 + 2) * 4);
+    const payload = Buffer.alloc(2 * 6 * bytesPerSlot(4, COMPACTED_FILE_VERSION));
     await expectCodedError(
       () => decodeCompactedDocument(joinLrkv({ ...parts, payload }), expected),
       'CACHE_FILE',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { encodeCompactedDocument, type CompactedDocumentInfo } from '../../engine/cache/compacted-file.js';
 import { KvCache } from '../../engine/cache/kv-cache.js';
+import { f32ToF16 } from '../../engine/model/dtype.js';
 import { mulberry32 } from '../../engine/util/random.js';
 
 export const LRKV_SHAPE = { numLayers: 2, numKvHeads: 2, headDim: 4 };
@@ -20,7 +21,7 @@ export function sampleLrkv(): Buffer {
   const { numKvHeads: KV, headDim: d } = LRKV_SHAPE;
   const S = 6;
   for (const layer of cache.layers) {
-    const rows = () => Float32Array.from({ length: KV * S * d }, () => r() - 0.5);
+    const rows = () => f32ToF16(Float32Array.from({ length: KV * S * d }, () => r() - 0.5));
     layer.append(rows(), rows(), S, 0, 4);
     layer.truncate(1, 4);
   }

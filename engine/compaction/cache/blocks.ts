@@ -85,6 +85,7 @@ export function chunkBlocks(
       n: set.n,
       scale: 1 / Math.sqrt(d),
       queryPositions,
+      endsSpan: chunk === chunks[chunks.length - 1],
     };
     if (queries.window) {
       const w = queries.window.windowQueries(layer, head, chunk.index);

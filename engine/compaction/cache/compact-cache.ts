@@ -1,5 +1,6 @@
 import type { KvCache, SlotRun } from '../../cache/kv-cache.js';
 import { LongreadError } from '../../errors.js';
+import type { AttentionOps } from '../attention-ops.js';
 import type { CompactedHead, CompactionMethod, HeadBlock } from '../types.js';
 import { allocateBudgets, paddingWaste, type BudgetSpec, type PaddingReport } from './budgets.js';
 import { chunkBlocks, spanSlots, type ChunkBlock, type ReferenceQueries } from './blocks.js';
@@ -16,6 +17,8 @@ export interface CacheCompactionOptions extends CompactionScope {
   /** Fraction of the document's slots kept per KV head on average. */
   ratio: number;
   method: CompactionMethod;
+  /** Where the heavy products run. */
+  ops: AttentionOps;
   seed?: number;
 }
 
@@ -36,7 +39,7 @@ export interface BlockKey {
 }
 
 /** Compacts one block to a budget (a plain method call, or one that reuses prepared work). */
-export type BlockCompactor = (block: HeadBlock, budget: number, key: BlockKey) => CompactedHead;
+export type BlockCompactor = (block: HeadBlock, budget: number, key: BlockKey) => Promise<CompactedHead>;
 
 /** The document of one (layer, KV head): its slot range and its chunk blocks. */
 export interface HeadDocument {
@@ -84,7 +87,7 @@ export function chunkBudgets(doc: DocumentBlocks, cache: KvCache, ratio: number,
  * Replaces the document slots of every head of `cache` (which must hold the slots `doc` was cut from) with the
  * compacted blocks, chunk after chunk, then shrinks each layer to its fullest head.
  */
-export function writeCompacted(cache: KvCache, doc: DocumentBlocks, budgets: Int32Array[], compactBlock: BlockCompactor): CacheCompactionResult {
+export async function writeCompacted(cache: KvCache, doc: DocumentBlocks, budgets: Int32Array[], compactBlock: BlockCompactor): Promise<CacheCompactionResult> {
   const t0 = performance.now();
   const { numKvHeads: KV, headDim: d } = cache.shape;
   let slotsBefore = 0;
@@ -93,7 +96,7 @@ export function writeCompacted(cache: KvCache, doc: DocumentBlocks, budgets: Int
     const parts: SlotRun[] = [];
     for (const cb of hd.blocks) {
       const budget = Math.min(cb.block.T, budgets[cb.chunk.index][hd.layer * KV + hd.head]);
-      const c = compactBlock(cb.block, budget, { layer: hd.layer, head: hd.head, chunk: cb.chunk.index });
+      const c = await compactBlock(cb.block, budget, { layer: hd.layer, head: hd.head, chunk: cb.chunk.index });
       parts.push({ keys: c.keys, values: c.values, bias: c.bias, sources: Int32Array.from(c.indices, (j) => cb.sources[j]) });
     }
     const merged = concatRuns(parts, d);
@@ -110,12 +113,12 @@ export function writeCompacted(cache: KvCache, doc: DocumentBlocks, budgets: Int
  * own reference queries and budget. Slots before and after the span (template prefix, suffix, later turns) are
  * kept verbatim; `logicalLength` is unchanged, so the next token continues at the original position.
  */
-export function compactCache(cache: KvCache, options: CacheCompactionOptions): CacheCompactionResult {
+export async function compactCache(cache: KvCache, options: CacheCompactionOptions): Promise<CacheCompactionResult> {
   const t0 = performance.now();
-  const { method, seed } = options;
+  const { method, ops, seed } = options;
   const doc = documentBlocks(cache, options);
-  const result = writeCompacted(cache, doc, chunkBudgets(doc, cache, options.ratio, options.budget), (block, budget) =>
-    method.compact(block, budget, { seed }),
+  const result = await writeCompacted(cache, doc, chunkBudgets(doc, cache, options.ratio, options.budget), (block, budget) =>
+    method.compact(block, budget, { ops, seed }),
   );
   return { ...result, ms: performance.now() - t0 };
 }

@@ -3,7 +3,6 @@ export { Recompactor, type RecompactOptions } from './recompactor.js';
 export { allocateBudgets, layerSchedule, meanBudget, paddingWaste, parseHeadProfile, HEAD_CAP_FRACTION, type BudgetSpec, type PaddingReport } from './budgets.js';
 export { chunkBlocks, spanSlots, type ChunkBlock, type QueryProvider, type ReferenceQueries, type WindowSource } from './blocks.js';
 export { cacheExceeds, chatQueryCollector, compactOnline, PROTECTED_RECENT, type OnlineCompactionOptions } from './online.js';
-export { fitSelectionWithKernels } from './kernel-fit.js';
 export { captureRepeatQueries, prefillCapturing, DEFAULT_PREFILL_CHUNK, type RepeatPass } from './capture.js';
 export { documentPrompt, repeatTurnIds, selfStudyTurnIds, REPEAT_INSTRUCTION, SELF_STUDY_INSTRUCTION, type DocumentPrompt } from './document-prompt.js';
 export { captureSelfStudyQueries, DEFAULT_SELF_STUDY_TOKENS, type SelfStudyPass, type SelfStudyResult } from './self-study.js';

@@ -1,5 +1,6 @@
 import type { KvCache } from '../../cache/kv-cache.js';
 import { LongreadError } from '../../errors.js';
+import type { AttentionOps } from '../attention-ops.js';
 import type { CompactionMethod } from '../types.js';
 import { compactCache, type CacheCompactionResult } from './compact-cache.js';
 import type { QueryProvider } from './blocks.js';
@@ -22,6 +23,7 @@ export interface OnlineCompactionOptions {
   /** Slots per KV head the compacted region keeps. */
   keepSlots: number;
   method: CompactionMethod;
+  ops: AttentionOps;
   queries: QueryCollector;
   protectRecent?: number;
 }
@@ -36,7 +38,7 @@ export function cacheExceeds(cache: KvCache, maxSlots: number): boolean {
  * Slots compacted earlier take part with their β (the methods include existing bias in their targets), so a cache
  * can be compacted again and again as the chat grows.
  */
-export function compactOnline(cache: KvCache, opts: OnlineCompactionOptions): CacheCompactionResult {
+export function compactOnline(cache: KvCache, opts: OnlineCompactionOptions): Promise<CacheCompactionResult> {
   const end = cache.logicalLength - (opts.protectRecent ?? PROTECTED_RECENT);
   if (end - opts.start < 2) throw new LongreadError('BAD_ARGUMENT', `nothing old enough to compact: positions [${opts.start}, ${end})`);
   const span = { start: opts.start, end };
@@ -46,6 +48,7 @@ export function compactOnline(cache: KvCache, opts: OnlineCompactionOptions): Ca
     span,
     ratio: Math.min(1, opts.keepSlots / positions),
     method: opts.method,
+    ops: opts.ops,
     queries: { sets: [firstChunk(opts.queries)] },
     chunkSize: positions,
   });

@@ -1,11 +1,14 @@
 import { LongreadError } from '../../errors.js';
+import { scoreInput, type AttentionOps, type BlockTargets, type ShiftedExp } from '../attention-ops.js';
 import { fitSelection, type SelectionFitOptions } from '../fit.js';
 import { boundedLeastSquares, type Bounds } from '../nnls.js';
-import { blockTargets, fullExp, type BlockTargets } from '../scores.js';
-import type { CompactedHead, HeadBlock, PreparableMethod } from '../types.js';
+import type { CompactedHead, CompactOptions, HeadBlock, PreparableMethod } from '../types.js';
 import { validateBlock, validateBudget } from '../validate.js';
-import { amFitOptions, type AmOptions } from './am.js';
+import { topKWithTail } from '../select.js';
+import { amFitOptions, DEFAULT_RECENT_WINDOW, recentTail, type AmOptions } from './am.js';
 import { withBudget } from './common.js';
+
+export const DEFAULT_SEED_FRACTION = 0.5;
 
 export interface AmOmpOptions extends AmOptions {
   /** Keys added per greedy step. Default 4. */
@@ -14,11 +17,17 @@ export interface AmOmpOptions extends AmOptions {
   refitEvery?: number;
   /** FISTA iterations of each intermediate (warm-started) refit. Default 100. */
   refitIterations?: number;
+  /**
+   * Share of the budget (after the recent window) taken first by highest attention, before OMP adds the rest.
+   * Default 0.5: mass-only OMP alone misses the keys that carry the outputs at small budgets (docs/compaction-results.md).
+   */
+  seedFraction?: number;
 }
 
 /**
- * Attention Matching with keys chosen by greedy OMP on the mass objective min ‖M − E[:,S]·w‖, w in [1e-12, e^7].
- * The greedy order does not depend on the budget, so `selectOrder(block, tMax)` serves every t ≤ tMax.
+ * Attention Matching with keys chosen by greedy OMP on the mass objective min ‖M − E[:,S]·w‖, w in [1e-12, e^7],
+ * started from seed keys: the span's recent tail and the highest-attention share of the budget. The order is computed
+ * for `maxBudget`; a smaller budget takes its prefix.
  */
 export interface OmpState {
   order: Int32Array;
@@ -31,6 +40,8 @@ export class AttentionMatchingOmp implements PreparableMethod<OmpState> {
   private readonly keysPerStep: number;
   private readonly refitEvery: number;
   private readonly refitIterations: number;
+  private readonly seedFraction: number;
+  private readonly recentWindow: number;
 
   constructor(options: AmOmpOptions = {}) {
     // OMP's greedy refits are per-slot weights; a shared β would discard them.
@@ -38,63 +49,57 @@ export class AttentionMatchingOmp implements PreparableMethod<OmpState> {
     this.keysPerStep = Math.max(1, Math.floor(options.keysPerStep ?? 4));
     this.refitEvery = Math.max(1, Math.floor(options.refitEvery ?? 2));
     this.refitIterations = options.refitIterations ?? 100;
+    this.seedFraction = Math.min(1, Math.max(0, options.seedFraction ?? DEFAULT_SEED_FRACTION));
+    this.recentWindow = Math.max(0, Math.floor(options.recentWindow ?? DEFAULT_RECENT_WINDOW));
   }
 
-  compact(block: HeadBlock, budget: number): CompactedHead {
-    return withBudget(block, budget, true, (t) => this.fitOrder(block, this.selectOrder(block, t), t));
-  }
-
-  /** Compacts to `budget` from an order computed earlier by `selectOrder` with maxBudget ≥ budget. */
-  compactFromOrder(block: HeadBlock, order: Int32Array, budget: number): CompactedHead {
-    return withBudget(block, budget, true, (t) => this.fitOrder(block, order, t));
+  compact(block: HeadBlock, budget: number, opts: CompactOptions): Promise<CompactedHead> {
+    return withBudget(block, budget, true, async (t) => this.fitOrder(block, await this.prepare(block, t, opts.ops), t, opts.ops));
   }
 
   /** The greedy order for budgets up to maxBudget, and the block's targets. */
-  prepare(block: HeadBlock, maxBudget: number): OmpState {
-    return { order: this.selectOrder(block, maxBudget), targets: blockTargets(block, { outputs: this.fit.values === 'fit' }) };
+  async prepare(block: HeadBlock, maxBudget: number, ops: AttentionOps, targets?: BlockTargets): Promise<OmpState> {
+    const known = targets ?? (await ops.targets(scoreInput(block), block.values));
+    return { order: await this.selectOrder(block, maxBudget, ops, known), targets: known };
   }
 
-  compactPrepared(block: HeadBlock, state: OmpState, budget: number): CompactedHead {
-    return withBudget(block, budget, true, (t) => this.fitOrder(block, state.order, t, state.targets));
+  compactPrepared(block: HeadBlock, state: OmpState, budget: number, opts: CompactOptions): Promise<CompactedHead> {
+    return withBudget(block, budget, true, (t) => this.fitOrder(block, state, t, opts.ops));
   }
 
+  /** Without seeds the order is nested and any prefix serves; the seeds depend on the budget, so then only its own. */
   covers(state: OmpState, budget: number): boolean {
-    return state.order.length >= budget;
+    return this.seedFraction === 0 && this.recentWindow === 0 ? state.order.length >= budget : state.order.length === budget;
   }
 
-  /** The first min(maxBudget, T) keys in greedy order (not sorted). */
-  selectOrder(block: HeadBlock, maxBudget: number): Int32Array {
+  /** The first min(maxBudget, T) keys in greedy order (not sorted): the seeds, then OMP's picks. */
+  async selectOrder(block: HeadBlock, maxBudget: number, ops: AttentionOps, targets: BlockTargets): Promise<Int32Array> {
     validateBlock(block, true);
     validateBudget(maxBudget);
+    const t = Math.min(maxBudget, block.T);
+    const tail = recentTail(block, t, this.recentWindow);
+    const seeds = topKWithTail(targets.keyRms, tail + Math.floor(this.seedFraction * (t - tail)), tail);
     const steps = { keysPerStep: this.keysPerStep, refitEvery: this.refitEvery, refitIterations: this.refitIterations };
-    return greedyOrder(block, Math.min(maxBudget, block.T), steps, this.fit.bounds);
+    return greedyOrder(await ops.shiftedExp(scoreInput(block)), t, steps, this.fit.bounds, seeds);
   }
 
-  private fitOrder(block: HeadBlock, order: Int32Array, t: number, known?: BlockTargets): CompactedHead {
-    if (order.length < t) {
-      throw new LongreadError('BAD_ARGUMENT', `the greedy order holds ${order.length} keys, fewer than the budget ${t}`);
+  private fitOrder(block: HeadBlock, state: OmpState, t: number, ops: AttentionOps): Promise<CompactedHead> {
+    if (state.order.length < t) {
+      throw new LongreadError('BAD_ARGUMENT', `the greedy order holds ${state.order.length} keys, fewer than the budget ${t}`);
     }
-    const indices = order.slice(0, t).sort();
-    const targets = known ?? blockTargets(block, { outputs: this.fit.values === 'fit' });
-    return fitSelection(block, indices, targets, this.fit);
+    return fitSelection(ops, block, state.order.slice(0, t).sort(), state.targets, this.fit);
   }
 }
 
-function greedyOrder(
-  block: HeadBlock,
+/** Greedy OMP over the columns of E; the products with E come from the backend, the bookkeeping stays here. */
+async function greedyOrder(
+  E: ShiftedExp,
   maxBudget: number,
   { keysPerStep, refitEvery, refitIterations }: { keysPerStep: number; refitEvery: number; refitIterations: number },
   bounds: Bounds,
-): Int32Array {
-  const { n, T } = block;
-  const { E, mass } = fullExp(block);
-  const colNorm = new Float64Array(T);
-  for (let i = 0; i < n; i++) {
-    const o = i * T;
-    for (let j = 0; j < T; j++) colNorm[j] += E[o + j] * E[o + j];
-  }
-  for (let j = 0; j < T; j++) colNorm[j] = Math.sqrt(colNorm[j]);
-
+  seeds: Int32Array,
+): Promise<Int32Array> {
+  const { n, T, mass, columnNorms } = E;
   const chosen = new Uint8Array(T);
   const order = new Int32Array(maxBudget);
   const cols = new Float32Array(maxBudget * n); // chosen columns of E, each contiguous
@@ -102,45 +107,45 @@ function greedyOrder(
   const rhs = new Float64Array(maxBudget);
   let w = new Float64Array(maxBudget);
   const residual = Float64Array.from(mass);
-  const corr = new Float64Array(T);
   let size = 0;
   let massNorm2 = 0;
   for (let i = 0; i < n; i++) massNorm2 += mass[i] * mass[i];
 
-  for (let step = 1; size < maxBudget; step++) {
-    corr.fill(0);
-    for (let i = 0; i < n; i++) {
-      const r = residual[i];
-      if (r === 0) continue;
-      const o = i * T;
-      for (let j = 0; j < T; j++) corr[j] += E[o + j] * r;
-    }
-    const picks = bestCandidates(corr, colNorm, chosen, Math.min(keysPerStep, maxBudget - size));
+  let gramRows = 0; // rows of `gram` filled so far: the Gram matrix is only needed by the refits
+  // Step 0 adds the seeds and refits; each later step adds the keys best correlated with the residual mass.
+  for (let step = seeds.length > 0 ? 0 : 1; size < maxBudget; step++) {
+    const picks = step === 0 ? seeds : bestCandidates(await E.correlate(residual), columnNorms, chosen, Math.min(keysPerStep, maxBudget - size));
     for (const j of picks) {
       chosen[j] = 1;
       order[size] = j;
       const col = cols.subarray(size * n, size * n + n);
-      for (let i = 0; i < n; i++) col[i] = E[i * T + j];
+      E.column(j, col);
       let c = 0;
-      for (let i = 0; i < n; i++) c += col[i] * mass[i];
-      rhs[size] = c;
-      for (let u = 0; u <= size; u++) {
-        const other = cols.subarray(u * n, u * n + n);
-        let g = 0;
-        for (let i = 0; i < n; i++) g += col[i] * other[i];
-        gram[size * maxBudget + u] = g;
-        gram[u * maxBudget + size] = g;
-      }
-      // Matching-pursuit weight for the newcomer, so the next step sees its effect even without a refit.
-      const norm2 = gram[size * maxBudget + size];
+      let norm2 = 0;
       let dot = 0;
-      for (let i = 0; i < n; i++) dot += col[i] * residual[i];
+      for (let i = 0; i < n; i++) {
+        c += col[i] * mass[i];
+        norm2 += col[i] * col[i];
+        dot += col[i] * residual[i];
+      }
+      rhs[size] = c;
+      // Matching-pursuit weight for the newcomer, so the next step sees its effect even without a refit.
       const wj = norm2 > 0 ? Math.min(bounds.hi, Math.max(bounds.lo, dot / norm2)) : bounds.lo;
       w[size] = wj;
       for (let i = 0; i < n; i++) residual[i] -= wj * col[i];
       size++;
     }
     if (step % refitEvery === 0 && size < maxBudget) {
+      // Gram rows of the keys added since the last refit, against every chosen key (themselves included).
+      const rows = await E.gram(order.subarray(gramRows, size), order.subarray(0, size));
+      for (let a = gramRows; a < size; a++) {
+        for (let u = 0; u <= a; u++) {
+          const g = rows[(a - gramRows) * size + u];
+          gram[a * maxBudget + u] = g;
+          gram[u * maxBudget + a] = g;
+        }
+      }
+      gramRows = size;
       const g = new Float64Array(size * size);
       for (let a = 0; a < size; a++) g.set(gram.subarray(a * maxBudget, a * maxBudget + size), a * size);
       const fitted = boundedLeastSquares(

@@ -3,12 +3,12 @@ import type { CompactedHead, CompactionMethod, CompactOptions, HeadBlock } from 
 import { validateBlock, validateBudget } from '../validate.js';
 
 /** Validates, and returns the block verbatim when the budget covers it; otherwise runs `compactStrict(t)`. */
-export function withBudget(
+export async function withBudget(
   block: HeadBlock,
   budget: number,
   needsQueries: boolean,
-  compactStrict: (t: number) => CompactedHead,
-): CompactedHead {
+  compactStrict: (t: number) => Promise<CompactedHead>,
+): Promise<CompactedHead> {
   validateBlock(block, needsQueries);
   validateBudget(budget);
   return budget >= block.T ? keepAll(block) : compactStrict(budget);
@@ -20,9 +20,9 @@ export abstract class EvictionMethod implements CompactionMethod {
   protected readonly needsQueries: boolean = false;
 
   /** Kept slots for 1 ≤ t < T, ascending. */
-  abstract select(block: HeadBlock, t: number, opts: CompactOptions): Int32Array;
+  abstract select(block: HeadBlock, t: number, opts: CompactOptions): Promise<Int32Array>;
 
-  compact(block: HeadBlock, budget: number, opts: CompactOptions = {}): CompactedHead {
-    return withBudget(block, budget, this.needsQueries, (t) => keepSlots(block, this.select(block, t, opts)));
+  compact(block: HeadBlock, budget: number, opts: CompactOptions): Promise<CompactedHead> {
+    return withBudget(block, budget, this.needsQueries, async (t) => keepSlots(block, await this.select(block, t, opts)));
   }
 }

@@ -6,7 +6,7 @@ import { EvictionMethod } from './common.js';
 export class KeyNorm extends EvictionMethod {
   readonly name = 'knorm';
 
-  select(block: HeadBlock, t: number): Int32Array {
+  async select(block: HeadBlock, t: number): Promise<Int32Array> {
     const { keys, T, d } = block;
     const negNorm = new Float64Array(T);
     for (let j = 0; j < T; j++) {

@@ -6,7 +6,7 @@ import { validateBlock, validateBudget } from '../validate.js';
 export class NoCompaction implements CompactionMethod {
   readonly name = 'none';
 
-  compact(block: HeadBlock, budget: number): CompactedHead {
+  async compact(block: HeadBlock, budget: number): Promise<CompactedHead> {
     validateBlock(block, false);
     validateBudget(budget);
     return keepAll(block);

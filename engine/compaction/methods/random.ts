@@ -17,7 +17,7 @@ export class RandomEviction extends EvictionMethod {
     this.seed = options.seed ?? 0;
   }
 
-  select(block: HeadBlock, t: number, opts: CompactOptions): Int32Array {
+  async select(block: HeadBlock, t: number, opts: CompactOptions): Promise<Int32Array> {
     const rand = mulberry32(opts.seed ?? this.seed);
     const pool = Int32Array.from({ length: block.T }, (_, j) => j);
     // Partial Fisher–Yates: the first t entries become a uniform sample.

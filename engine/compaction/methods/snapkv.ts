@@ -1,7 +1,6 @@
 import { LongreadError } from '../../errors.js';
-import { attentionColumnSums } from '../scores.js';
 import { topK } from '../select.js';
-import type { HeadBlock } from '../types.js';
+import type { CompactOptions, HeadBlock } from '../types.js';
 import { EvictionMethod } from './common.js';
 
 export interface SnapKvOptions {
@@ -19,13 +18,13 @@ export class SnapKv extends EvictionMethod {
     this.half = Math.max(0, Math.floor((options.kernel ?? 7) / 2));
   }
 
-  select(block: HeadBlock, t: number): Int32Array {
+  async select(block: HeadBlock, t: number, { ops }: CompactOptions): Promise<Int32Array> {
     const { windowQueries, windowN } = block;
     if (!windowQueries || !windowN) {
       throw new LongreadError('BAD_ARGUMENT', 'snapkv needs block.windowQueries and block.windowN ≥ 1');
     }
     const { keys, bias, T, d, scale } = block;
-    const sums = attentionColumnSums({ queries: windowQueries, n: windowN, keys, bias, T, d, scale });
+    const sums = await ops.columnSums({ queries: windowQueries, n: windowN, keys, bias, T, d, scale });
     const pooled = new Float64Array(T);
     for (let j = 0; j < T; j++) {
       let m = -Infinity;

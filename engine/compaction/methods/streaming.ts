@@ -16,7 +16,7 @@ export class Streaming extends EvictionMethod {
     this.sinks = Math.max(0, Math.floor(options.sinks ?? 4));
   }
 
-  select(block: HeadBlock, t: number): Int32Array {
+  async select(block: HeadBlock, t: number): Promise<Int32Array> {
     const head = Math.min(this.sinks, t);
     const out = new Int32Array(t);
     for (let j = 0; j < head; j++) out[j] = j;
