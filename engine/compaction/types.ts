@@ -67,6 +67,8 @@ export interface PreparableMethod<State = unknown> extends CompactionMethod {
   compactPrepared(block: HeadBlock, state: State, budget: number, opts: CompactOptions): Promise<CompactedHead>;
   /** Whether a state prepared for `maxBudget` serves `budget`. */
   covers(state: State, budget: number): boolean;
+  /** Whether a state prepared for a budget serves every smaller one too (else each budget is prepared for itself). */
+  readonly nested: boolean;
 }
 
 export function isPreparable(method: CompactionMethod): method is PreparableMethod {

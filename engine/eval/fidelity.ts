@@ -4,6 +4,7 @@ import { prefillCapturing } from '../compaction/cache/capture.js';
 import { readWithReferenceQueries, referenceCollectors } from '../documents/reference-queries.js';
 import type { BudgetSpec } from '../compaction/cache/budgets.js';
 import { Recompactor } from '../compaction/cache/recompactor.js';
+import { isPreparable } from '../compaction/types.js';
 import { documentPrompt, repeatTurnIds, selfStudyTurnIds } from '../compaction/cache/document-prompt.js';
 import { QueryCollector } from '../compaction/cache/query-collector.js';
 import { captureSelfStudyQueries, DEFAULT_SELF_STUDY_TOKENS } from '../compaction/cache/self-study.js';
@@ -178,6 +179,8 @@ export async function runFidelity(
       for (const [ri, ratio] of opts.ratios.entries()) {
         const { cache, result: r, prepareMs } = await recompactor.compact(method, ratio, { ops: opts.ops, maxRatio, seed: opts.seed });
         const fitMs = r.ms - prepareMs;
+        // A nested method prepares once for every ratio; any other prepares again for each one.
+        const prepares = isPreparable(method) && !method.nested ? prepareMs : recompactor.preparedMs(method);
         const errors = await heldOutHeadErrors(p.full, cache, p.span, p.heldOutQueries, model.spec.numHeads, p.heldOut.length, opts.ops);
         const kvBytes = cache.usedBytes();
         const logits = (await model.decoder.step(cache, p.heldOut, { logits: 'all' })).logits;
@@ -195,8 +198,8 @@ export async function runFidelity(
           ppl_full: pplFull,
           outputErr: errors.outputErr,
           logMassErr: errors.logMassErr,
-          compactionMs: fitMs + recompactor.preparedMs(method),
-          recompactionMs: fitMs,
+          compactionMs: fitMs + prepares,
+          recompactionMs: isPreparable(method) && !method.nested ? fitMs + prepareMs : fitMs,
           kvBytes,
           kvBytesFull: p.full.usedBytes(),
           paddingWaste: r.padding.fraction,

@@ -164,9 +164,8 @@ export class Recompactor {
       let state = cached.get(id);
       if (state === undefined || !method.covers(state, budget)) {
         const t0 = performance.now();
-        state = await method.prepare(block, Math.max(budget, meanBudget(Math.min(1, maxRatio), block.T)), ops);
-        // A method whose preparation depends on the exact budget (seeded am-omp) is prepared for this one.
-        if (!method.covers(state, budget)) state = await method.prepare(block, budget, ops);
+        const prepareFor = method.nested ? Math.max(budget, meanBudget(Math.min(1, maxRatio), block.T)) : budget;
+        state = await method.prepare(block, prepareFor, ops);
         this.prepareTime.set(method, this.preparedMs(method) + performance.now() - t0);
         cached.set(id, state);
       }

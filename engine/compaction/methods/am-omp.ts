@@ -68,8 +68,12 @@ export class AttentionMatchingOmp implements PreparableMethod<OmpState> {
   }
 
   /** Without seeds the order is nested and any prefix serves; the seeds depend on the budget, so then only its own. */
+  get nested(): boolean {
+    return this.seedFraction === 0 && this.recentWindow === 0;
+  }
+
   covers(state: OmpState, budget: number): boolean {
-    return this.seedFraction === 0 && this.recentWindow === 0 ? state.order.length >= budget : state.order.length === budget;
+    return this.nested ? state.order.length >= budget : state.order.length === budget;
   }
 
   /** The first min(maxBudget, T) keys in greedy order (not sorted): the seeds, then OMP's picks. */

@@ -47,6 +47,7 @@ export function amFitOptions(o: AmOptions, defaultBounds: { lo: number; hi: numb
 /** Attention Matching with highest-attention key selection (RMS over queries of a_ij). */
 export class AttentionMatching implements PreparableMethod<BlockTargets> {
   readonly name = 'am';
+  readonly nested = true;
   private readonly fit: SelectionFitOptions;
   private readonly recentWindow: number;
 
