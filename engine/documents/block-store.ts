@@ -305,6 +305,11 @@ export class BlockStore {
   diskBytes(): number {
     return this.index.fileBytes;
   }
+
+  /** The largest block's record on disk (its fp16 arrays take twice that once decoded). */
+  largestBlockBytes(): number {
+    return this.index.blocks.reduce((m, b) => Math.max(m, b.bytes), 0);
+  }
 }
 
 /** Defines `name` on `target` as the fp32 widening of `half`, computed once, on first access. */

@@ -1,6 +1,6 @@
 import type { KvCache } from '../../cache/kv-cache.js';
 import { LongreadError } from '../../errors.js';
-import { prefill, type PrefillOptions } from '../../generate/generate.js';
+import { prefill, prefillChunkAt, type PrefillOptions } from '../../generate/generate.js';
 import type { Decoder } from '../../runtime/decoder.js';
 import type { QueryCollector } from './query-collector.js';
 
@@ -51,12 +51,13 @@ export async function captureRepeatQueries(
   try {
     // Stream offset k stands for document position documentStart − |prompt| + k: the prompt maps before the span.
     const offset = pass.documentStart - pass.promptIds.length;
-    for (let s = 0; s < ids.length; s += chunk) {
+    for (let s = 0; s < ids.length; ) {
       if (await control.isCancelled?.()) throw new LongreadError('CANCELLED', 'Cancelled while collecting reference queries');
-      const part = ids.slice(s, s + chunk);
+      const part = ids.slice(s, s + prefillChunkAt(chunk, cache, decoder.spec.numHeads));
       const r = await decoder.step(cache, part, { queries: true });
       collector.add(r.queries!, part.length, offset + s);
-      control.onProgress?.(Math.min(ids.length, s + chunk), ids.length);
+      s += part.length;
+      control.onProgress?.(s, ids.length);
     }
   } finally {
     cache.rollback(mark);
