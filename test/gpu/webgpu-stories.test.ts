@@ -17,6 +17,13 @@ import { webgpuTestsRun } from './webgpu-gate.js';
  * (read, compaction, re-compaction). Without a GPU this runs on Mesa's software Vulkan (lavapipe, Mesa ≥ 25).
  */
 const TOLERANCE = 1e-3;
+/**
+ * After the document is read, the logits pass through K/V stored in fp16. stories260K's keys reach |26|, where one
+ * fp16 step is 0.016, so a 1e-6 difference between the providers' keys can round one of them a whole step apart:
+ * measured 5e-3 through compaction and decoding. The bound is the one the fp16 cache keeps against an fp32 cache on
+ * this model (test/engine/fp16-kv-cache.test.ts); the random-weight Qwen3 test holds the document path to 1e-3.
+ */
+const FP16_CACHE_TOLERANCE = 2e-2;
 const what = 'the WebGPU test on stories260K';
 const runs = webgpuTestsRun(what) && sharedAvailable(STORIES_DIR, what);
 const STORY = fs.readFileSync(path.resolve(import.meta.dirname, '../../assets/documents/stories/story-01.txt'), 'utf8');
@@ -50,7 +57,7 @@ describe.skipIf(!runs)('stories260K on WebGPU matches the CPU provider', () => {
     expect(gpu.steps.map(argmax)).toEqual(cpu.steps.map(argmax));
   });
 
-  it('reads a document, compacts it and re-compacts it from the stored blocks, within 1e-3', async () => {
+  it('reads a document, compacts it and re-compacts it from the stored blocks, within the fp16 cache bound', async () => {
     const text = STORY.slice(0, 700);
     const options = { ops: new OrtAttentionOps(kernels), ratio: 0.3, recompactRatio: 0.15, chunkSize: 64, question: ' Who found the kite?', answer: ' Sam found it.' };
     const cpu = await runDocumentPath(pair.cpu, text, { ...options, dir: path.join(root, 'cpu') });
@@ -69,6 +76,6 @@ describe.skipIf(!runs)('stories260K on WebGPU matches the CPU provider', () => {
     expect(cpu.documentTokens).toBeGreaterThan(3 * options.chunkSize);
     // Both providers' K/V and queries lead the compaction to keep the same positions (a near tie may flip one).
     expect(agreement).toBeGreaterThan(0.98);
-    for (const d of Object.values(diffs)) expect(d).toBeLessThan(TOLERANCE);
+    for (const d of Object.values(diffs)) expect(d).toBeLessThan(FP16_CACHE_TOLERANCE);
   });
 });
