@@ -151,8 +151,12 @@ export async function runProfileDecode(argv: string[], log?: (m: string) => void
       let logits: Float32Array = new Float32Array(0);
       for (const depth of depths) {
         const ids = Array.from({ length: depth - cache.logicalLength }, () => Math.floor(random() * vocab));
-        logits = await prefill(model.decoder, cache, ids, { chunk, onProgress: log && ((d, t) => log(`prefill ${d}/${t} towards ${depth}`)) });
-        runs += Math.ceil(ids.length / chunk);
+        // prefill reports progress once per model call (its chunks narrow as the cache grows)
+        const onProgress = (d: number, t: number) => {
+          runs++;
+          log?.(`prefill ${d}/${t} towards ${depth}`);
+        };
+        logits = await prefill(model.decoder, cache, ids, { chunk, onProgress });
         // one unmeasured step first: it may grow the cache or prepare kernels for the new width
         logits = (await model.decoder.step(cache, [argmax(logits)])).logits;
         runs++;
