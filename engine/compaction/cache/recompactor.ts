@@ -1,6 +1,6 @@
 import type { KvCache } from '../../cache/kv-cache.js';
 import { occupiedKvBytes, SpilledCache } from '../../cache/spilled-cache.js';
-import { LongreadError, isLongreadError } from '../../errors.js';
+import { LongreadError } from '../../errors.js';
 import type { AttentionOps } from '../attention-ops.js';
 import { isPreparable, type CompactionMethod, type HeadBlock, type PreparableMethod } from '../types.js';
 import { chunkBudgets, documentBlocks, writeCompacted, type BlockCompactor, type BlockKey, type CacheCompactionResult, type CompactionScope, type DocumentBlocks } from './compact-cache.js';
@@ -18,10 +18,9 @@ export interface RecompactOptions {
 
 export interface RecompactorOptions {
   /**
-   * When the full cache's occupied K/V (fp32) exceed this many bytes, the Recompactor writes them to a temporary
-   * file as fp16 and drops its reference to the full cache; each compaction then reads the verbatim slots (prefix,
+   * When the full cache's occupied K/V exceed this many bytes, the Recompactor writes them to a temporary
+   * file (fp16, as held) and drops its reference to the full cache; each compaction then reads the verbatim slots (prefix,
    * suffix) back from the file. Default 256 MiB; 0 spills any non-empty cache; Infinity never spills.
-   * A cache holding values beyond fp16's range is kept in memory instead (see `spillSkipped`).
    */
   spillBytes?: number;
   /** Folder for the temporary file (default: the OS temp folder). */
@@ -45,8 +44,6 @@ export class Recompactor {
   private full: KvCache | null;
   private spilled: SpilledCache | null = null;
   private disposed = false;
-  /** Why a cache above the threshold stayed in memory (e.g. a value beyond fp16's range), if it did. */
-  readonly spillSkipped: string | undefined;
   private readonly states = new Map<CompactionMethod, Map<string, unknown>>();
   private readonly prepareTime = new Map<CompactionMethod, number>();
   /** Time spent cutting blocks (once). */
@@ -62,18 +59,10 @@ export class Recompactor {
     this.doc = documentBlocks(full, scope);
     const threshold = options.spillBytes ?? DEFAULT_SPILL_BYTES;
     if (!(threshold >= 0)) throw new LongreadError('BAD_ARGUMENT', `spillBytes must be a number ≥ 0, not ${threshold}`);
-    let skipped: string | undefined;
     if (occupiedKvBytes(full) > threshold) {
-      try {
-        this.spilled = SpilledCache.write(full, { dir: options.spillDir });
-        this.full = null;
-      } catch (e) {
-        // out of fp16 range: keep it in memory (an unwritable folder is the caller's to fix, so that one throws)
-        if (!isLongreadError(e, 'CACHE_FILE') || !/fp16's range/.test(e.message)) throw e;
-        skipped = e.message;
-      }
+      this.spilled = SpilledCache.write(full, { dir: options.spillDir });
+      this.full = null;
     }
-    this.spillSkipped = skipped;
     this.setupMs = performance.now() - t0;
   }
 
