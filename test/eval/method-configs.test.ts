@@ -16,6 +16,17 @@ describe('method configs', () => {
     expect(() => parseMethodConfig('am:beta=sometimes')).toThrow(/beta must be one of/);
     expect(() => parseMethodConfig('am:colour=red')).toThrow(/unknown option "colour"/);
     expect(() => parseMethodConfig('h2o:beta=off')).toThrow(/h2o takes no option "beta"/);
+    expect(() => parseMethodConfig('am:window=-1')).toThrow(/window must be a whole number of slots/);
+    expect(() => parseMethodConfig('am:window=2.5')).toThrow(/window must be a whole number of slots/);
+    expect(() => parseMethodConfig('am-omp:seeds=1.5')).toThrow(/seeds must be a share of the budget/);
+    expect(() => parseMethodConfig('am:seeds=0.5')).toThrow(/unknown option "seeds" for am/);
+  });
+
+  it('reads the recent window and am-omp seeds into the label and the method', () => {
+    const c = parseMethodConfig('am-omp:window=0:seeds=0');
+    expect(c).toMatchObject({ recentWindow: 0, seedFraction: 0 });
+    expect(c.label).toMatch(/:window=0:seeds=0$/);
+    expect(parseMethodConfig('am').label).not.toMatch(/window/);
   });
 
   it('the AM grid holds every distinct combination once', () => {
