@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PDFDocument } from '@cantoo/pdf-lib';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ProgressEvent, TokenEvent } from '../../common/contract.js';
 import { positionFromRatio, ratioFromPosition } from '../../renderer/lib/log-scale.js';
 import { shadeLevel } from '../../renderer/lib/retention-shading.js';
@@ -36,6 +36,15 @@ describe.skipIf(!chromiumAvailable('the end-to-end UI suite'))('Longread in Chro
     page.on('request', (r) => {
       const match = /\/api\/(\w+)/.exec(r.url());
       if (match) apiCalls.push(match[1]);
+    });
+  });
+
+  // A failure leaves what the person saw and what the engine said, for the run's log.
+  beforeEach(({ task, onTestFailed }) => {
+    onTestFailed(async () => {
+      const said = events.events.filter((e) => e.type !== 'progress' && e.type !== 'token' && e.type !== 'status');
+      console.log(`${task.name} failed; engine events besides progress and status: ${JSON.stringify(said)}`);
+      console.log(`page errors: ${JSON.stringify(errors)}; screenshot: ${await screenshot(page, `failed-${task.name.slice(0, 40).replace(/\W+/g, '-')}`)}`);
     });
   });
 
